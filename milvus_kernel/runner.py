@@ -1,0 +1,36 @@
+"""One path for every front end: cell text → statements → results, in order, stopping at the first error.
+
+The Jupyter kernel, the IPython magic and the tests all call `run_cell`; each renders the results
+it gets (see `display`). Errors come out as `KernelError`s carrying the statement's number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from milvus_kernel.engine.results import Message, Result
+from milvus_kernel.engine.session import Session
+from milvus_kernel.errors import KernelError
+from milvus_kernel.language.parser import parse_cell
+
+
+def run_cell(session: Session, code: str) -> Iterator[Result]:
+    """Parse the whole cell (nothing runs if any statement is malformed), then run each statement.
+
+    Yields one result per statement, preceded by any notice the session has (such as which
+    database the kernel connected to by default). Raises the first `KernelError`, numbered.
+    """
+    statements = parse_cell(code)
+    for index, statement in enumerate(statements, start=1):
+        try:
+            result = session.execute(statement)
+        except KernelError as error:
+            if error.statement_index is None:
+                error.statement_index = index
+                error.statement_text = statement.text
+            for notice in session.take_notices():
+                yield Message(notice)
+            raise
+        for notice in session.take_notices():
+            yield Message(notice)
+        yield result
