@@ -1,0 +1,31 @@
+"""`render`: a `Result` as the mime bundle of an `execute_result` (plain, HTML, data resource)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from milvus_kernel.display.dataresource import data_resource
+from milvus_kernel.display.html_table import html_message, html_table
+from milvus_kernel.display.text_table import text_table
+from milvus_kernel.display.window import take_window
+from milvus_kernel.engine.results import Message, Result, Table
+
+DATA_RESOURCE = "application/vnd.dataresource+json"
+
+
+def render(result: Result, display_limit: int = 10) -> dict[str, Any]:
+    """The mime bundle of `result`, showing at most `display_limit` rows of a table (0 = all).
+
+    A message gives `text/plain` and `text/html`; a table also gives the data resource of the
+    rows shown. Only the rows shown are read from the table.
+    """
+    if isinstance(result, Message):
+        return {"text/plain": result.text, "text/html": html_message(result.text)}
+    if isinstance(result, Table):
+        window = take_window(result, display_limit)
+        return {
+            "text/plain": text_table(window),
+            "text/html": html_table(window),
+            DATA_RESOURCE: data_resource(window),
+        }
+    raise TypeError(f"cannot render {type(result).__name__}: expected Message or Table")

@@ -1,0 +1,79 @@
+"""The part of a table that is shown: at most `display_limit` rows, their cells, and the footer.
+
+`take_window` reads only the rows it shows (a result may hold a huge, lazily fetched sequence),
+formats each cell once, and settles each column's type, so the plain, HTML and data resource
+renderings are cut from the same cloth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import islice
+
+from milvus_kernel.display.values import Shown, column_type, show
+from milvus_kernel.engine.results import Table
+
+
+@dataclass(frozen=True)
+class ShownColumn:
+    name: str
+    kind: str
+    #: Table Schema type of the column in the data resource.
+    type: str
+    #: True when the data resource carries this column's shown text rather than typed values.
+    textual: bool
+
+    @property
+    def numeric(self) -> bool:
+        return self.type in ("integer", "number")
+
+
+@dataclass(frozen=True)
+class Window:
+    columns: tuple[ShownColumn, ...]
+    rows: tuple[tuple[Shown, ...], ...]
+    #: How many rows the statement matched (at least as many as are shown).
+    total: int
+    title: str | None = None
+    note: str | None = None
+
+    @property
+    def shown(self) -> int:
+        return len(self.rows)
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > self.shown
+
+    @property
+    def footer(self) -> str:
+        return footer_text(self.shown, self.total)
+
+
+def footer_text(shown: int, total: int) -> str:
+    """ "showing 10 of 12,345 rows" when some are left out, else "3 rows" / "1 row"."""
+    if total > shown:
+        return f"showing {shown:,} of {total:,} rows"
+    return f"{total:,} row" + ("" if total == 1 else "s")
+
+
+def take_window(table: Table, display_limit: int = 10) -> Window:
+    """The first `display_limit` rows of `table` (all when 0), formatted; nothing else is read."""
+    limit = display_limit if display_limit and display_limit > 0 else None
+    kinds = [column.kind for column in table.columns]
+    width = len(kinds)
+    rows: list[tuple[Shown, ...]] = []
+    for row in islice(table.rows, limit):
+        cells = [show(value, kind) for value, kind in zip(row, kinds, strict=False)]
+        cells += [show(None)] * (width - len(cells))  # a short row: the rest is NULL
+        rows.append(tuple(cells))
+    columns = tuple(
+        ShownColumn(column.name, column.kind, *column_type(column.kind, (r[i] for r in rows)))
+        for i, column in enumerate(table.columns)
+    )
+    known = [len(rows)]
+    if table.total is not None:
+        known.append(table.total)
+    if limit is not None and len(rows) == limit:
+        known.append(len(table.rows))  # only asked when the window is full: may be large
+    return Window(columns, tuple(rows), max(known), table.title, table.note)
