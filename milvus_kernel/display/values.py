@@ -140,8 +140,12 @@ def _float(value: float, digits: int = FLOAT_DIGITS) -> Shown:
 
 
 def format_float(value: float, digits: int = VECTOR_DIGITS) -> str:
-    """A float in `g` style with `digits` significant digits: 0.1235, 1e-05, 768."""
-    return format(float(value), f".{digits}g")
+    """A float in `g` style with `digits` significant digits, still looking like a float:
+    0.1235, 1e-05, 768.0."""
+    text = format(float(value), f".{digits}g")
+    if text.lstrip("-").isdigit():
+        text += ".0"
+    return text
 
 
 def _string(value: str) -> Shown:
