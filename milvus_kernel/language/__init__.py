@@ -1,0 +1,1 @@
+"""The language layer: cell text → frozen statement dataclasses. Pure and fast; no pymilvus, no Jupyter."""

@@ -1,0 +1,176 @@
+"""Turns Lark's exceptions into `MilvusSyntaxError`: cell line and column, expected tokens, a hint.
+
+With LALR, end of input arrives as an `UnexpectedToken` of type `$END` positioned at the last
+token: the caret goes to the end of the statement instead, and the error is marked incomplete
+(which is how `is_complete` knows to wait for more lines).
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from lark import Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from milvus_kernel.errors import MilvusSyntaxError
+from milvus_kernel.language.grammar import terminal_text
+from milvus_kernel.language.splitter import Chunk
+
+STATEMENT_KEYWORDS = (
+    "CONNECT", "DISCONNECT", "SHOW", "SET", "CREATE", "DROP", "DESCRIBE", "DESC", "LOAD",
+    "RELEASE", "INSERT", "UPSERT", "DELETE", "SELECT", "SEARCH",
+)
+_MAX_EXPECTED = 12
+
+
+class Located:
+    """Maps offsets inside a chunk to the cell's lines and columns."""
+
+    def __init__(self, code: str, chunk: Chunk) -> None:
+        self.code = code
+        self.chunk = chunk
+
+    def at_offset(self, offset: int) -> tuple[int, int, str]:
+        """(line, column, source line) of an offset inside the chunk."""
+        absolute = self.chunk.offset + min(offset, len(self.chunk.text))
+        line = self.code.count("\n", 0, absolute) + 1
+        line_start = self.code.rfind("\n", 0, absolute) + 1
+        line_end = self.code.find("\n", absolute)
+        source = self.code[line_start : line_end if line_end >= 0 else len(self.code)]
+        return line, absolute - line_start + 1, source
+
+    def end(self) -> tuple[int, int, str]:
+        """Just past the last non-blank character of the statement (comments excluded)."""
+        return self.at_offset(_content_end(self.chunk.text))
+
+    def error(self, message: str, offset: int | None, **details: object) -> MilvusSyntaxError:
+        line, column, source = self.end() if offset is None else self.at_offset(offset)
+        return MilvusSyntaxError(message, line=line, column=column, source_line=source, **details)
+
+
+def _content_end(text: str) -> int:
+    end = len(text.rstrip())
+    # a trailing line comment is not content: step back over it
+    while True:
+        line_start = text.rfind("\n", 0, end) + 1
+        line = text[line_start:end]
+        cut = _comment_start(line)
+        if cut is None:
+            return end
+        end = len(text[: line_start + cut].rstrip())
+
+
+def _comment_start(line: str) -> int | None:
+    quote = None
+    for i, ch in enumerate(line):
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "'\"`":
+            quote = ch
+        elif line.startswith("--", i):
+            return i
+    return None
+
+
+def from_lark(error: UnexpectedInput, where: Located) -> MilvusSyntaxError:
+    """The friendly form of a Lark parse or lex error."""
+    if isinstance(error, UnexpectedToken) and error.token.type == "$END" or isinstance(
+        error, UnexpectedEOF
+    ):
+        expected = _expected(error)
+        return where.error(
+            "the statement ends too early",
+            None,
+            expected=expected,
+            hint=_hint_at_end(expected),
+            incomplete=True,
+        )
+    if isinstance(error, UnexpectedToken):
+        token = error.token
+        expected = _expected(error)
+        return where.error(
+            f"unexpected {_describe(token)}",
+            token.start_pos,
+            expected=expected,
+            hint=_hint(token, expected, where.chunk.text),
+        )
+    if isinstance(error, UnexpectedCharacters):
+        char = where.chunk.text[error.pos_in_stream]
+        expected = _expected(error)
+        if char in "'\"`":
+            return where.error(f"unterminated {'name' if char == '`' else 'string'}", error.pos_in_stream,
+                               hint=f"close it with {char}", incomplete=True)
+        return where.error(
+            f"unexpected character {char!r}", error.pos_in_stream, expected=expected,
+            hint=_hint_for_char(char),
+        )
+    return where.error(str(error).splitlines()[0], getattr(error, "pos_in_stream", None))
+
+
+def _expected(error: UnexpectedInput) -> tuple[str, ...]:
+    names = getattr(error, "accepts", None) or getattr(error, "expected", None) or set()
+    shown = terminal_text()
+    texts = sorted({shown.get(name, name) for name in names if not name.startswith("__")})
+    keywords = [t for t in texts if t[0].isupper()]
+    others = [t for t in texts if not t[0].isupper()]
+    ordered = keywords + others
+    if len(ordered) > _MAX_EXPECTED:
+        ordered = [*ordered[:_MAX_EXPECTED], "…"]
+    return tuple(ordered)
+
+
+def _describe(token: Token) -> str:
+    text = str(token)
+    if len(text) > 30:
+        text = text[:27] + "..."
+    if token.type == "NAME":
+        return f"word {text!r}"
+    if token.type in ("SINGLE_QUOTED", "DOUBLE_QUOTED"):
+        return f"string {text}"
+    if token.type in ("NUMBER", "INT"):
+        return f"number {text}"
+    if token.type == "FLOAT_LIST":
+        return "vector " + text
+    return repr(text)
+
+
+def _hint(token: Token, expected: tuple[str, ...], text: str) -> str | None:
+    word = str(token).upper()
+    first_token = token.start_pos == len(text) - len(text.lstrip())
+    if first_token:
+        close = difflib.get_close_matches(word, STATEMENT_KEYWORDS, n=1, cutoff=0.6)
+        if close:
+            return f"did you mean {close[0]}?"
+        return "a statement starts with " + ", ".join(STATEMENT_KEYWORDS[:-1]) + " or SEARCH; try HELP"
+    keywords = [e for e in expected if e.isupper() and e.isalpha()]
+    close = difflib.get_close_matches(word, keywords, n=1, cutoff=0.7) if token.type == "NAME" else []
+    if close:
+        return f"did you mean {close[0]}?"
+    if token.type == "NAME" and "FROM" in expected and "','" in expected:
+        return "separate column names with commas"
+    if token.type == "NAME" and "','" in expected and "')'" in expected:
+        return "separate items with commas"
+    if token.type == "DOUBLE_QUOTED" and "a name" in expected:
+        return "names go bare or in `backticks`; quotes make a string"
+    if "'('" in expected and "VALUES" not in expected and str(token) not in "()":
+        return None
+    return None
+
+
+def _hint_at_end(expected: tuple[str, ...]) -> str | None:
+    if "a vector" in expected:
+        return "a vector is written [0.1, 0.2, ...]"
+    if "')'" in expected:
+        return "a parenthesis is still open"
+    if "']'" in expected:
+        return "a bracket is still open"
+    return None
+
+
+def _hint_for_char(char: str) -> str | None:
+    if char == "[":
+        return "vectors hold numbers only: [0.1, 0.2, 0.3]"
+    if char in "<>=!":
+        return "comparisons: = == <> != < <= > >="
+    return None
