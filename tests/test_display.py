@@ -228,6 +228,30 @@ def test_rendering_a_small_lazy_sequence_with_limit_zero_reads_it_once() -> None
     assert rows.reads == 7
 
 
+@pytest.mark.parametrize(
+    ("count", "total", "footer", "reads"),
+    [
+        (25, None, "showing the first 10 rows", 11),  # one row past the window tells "more"
+        (10, None, "10 rows", 10),
+        (4, None, "4 rows", 4),
+        (25, 25, "showing 10 of 25 rows", 10),  # counted: no need to look further
+    ],
+)
+def test_rows_may_be_a_bare_iterator(
+    count: int, total: int | None, footer: str, reads: int
+) -> None:
+    read = []
+
+    def rows() -> Any:
+        for i in range(count):
+            read.append(i)
+            yield (i,)
+
+    bundle = render(table([("id", "int")], rows(), total=total))
+    assert bundle["text/plain"].splitlines()[-1] == f"({footer})"
+    assert len(read) == reads
+
+
 # --- escaping ------------------------------------------------------------------------------------
 
 NASTY = [

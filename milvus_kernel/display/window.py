@@ -7,8 +7,10 @@ renderings are cut from the same cloth.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sized
 from dataclasses import dataclass
 from itertools import islice
+from typing import Any
 
 from milvus_kernel.display.values import Shown, column_type, show
 from milvus_kernel.engine.results import Table
@@ -32,8 +34,9 @@ class ShownColumn:
 class Window:
     columns: tuple[ShownColumn, ...]
     rows: tuple[tuple[Shown, ...], ...]
-    #: How many rows the statement matched (at least as many as are shown).
-    total: int
+    #: How many rows the statement matched (at least as many as are shown); None when more
+    #: rows follow but nobody counted them (rows given as a bare iterator).
+    total: int | None
     title: str | None = None
     note: str | None = None
 
@@ -43,37 +46,55 @@ class Window:
 
     @property
     def truncated(self) -> bool:
-        return self.total > self.shown
+        return self.total is None or self.total > self.shown
 
     @property
     def footer(self) -> str:
         return footer_text(self.shown, self.total)
 
 
-def footer_text(shown: int, total: int) -> str:
+def footer_text(shown: int, total: int | None) -> str:
     """ "showing 10 of 12,345 rows" when some are left out, else "3 rows" / "1 row"."""
+    if total is None:
+        return f"showing the first {shown:,} rows"
     if total > shown:
         return f"showing {shown:,} of {total:,} rows"
     return f"{total:,} row" + ("" if total == 1 else "s")
 
 
 def take_window(table: Table, display_limit: int = 10) -> Window:
-    """The first `display_limit` rows of `table` (all when 0), formatted; nothing else is read."""
+    """The first `display_limit` rows of `table` (all when 0), formatted; nothing else is read.
+
+    `table.rows` is normally a sequence (its length is asked only when the window is full); a
+    bare iterator works too: one row past the window is then read to know whether more follow.
+    """
     limit = display_limit if display_limit and display_limit > 0 else None
     kinds = [column.kind for column in table.columns]
     width = len(kinds)
+    source = iter(table.rows)
     rows: list[tuple[Shown, ...]] = []
-    for row in islice(table.rows, limit):
+    for row in islice(source, limit):
         cells = [show(value, kind) for value, kind in zip(row, kinds, strict=False)]
         cells += [show(None)] * (width - len(cells))  # a short row: the rest is NULL
         rows.append(tuple(cells))
     columns = tuple(
-        ShownColumn(column.name, column.kind, *column_type(column.kind, (r[i] for r in rows)))
+        ShownColumn(str(column.name), column.kind, *column_type(column.kind, (r[i] for r in rows)))
         for i, column in enumerate(table.columns)
     )
-    known = [len(rows)]
+    total = _total(table, source, len(rows), full=limit is not None and len(rows) == limit)
+    return Window(columns, tuple(rows), total, table.title, table.note)
+
+
+def _total(table: Table, source: Iterator[Any], shown: int, full: bool) -> int | None:
+    known = [shown]
     if table.total is not None:
         known.append(table.total)
-    if limit is not None and len(rows) == limit:
-        known.append(len(table.rows))  # only asked when the window is full: may be large
-    return Window(columns, tuple(rows), max(known), table.title, table.note)
+    if full:  # only asked when the window is full: the rows may be many
+        if isinstance(table.rows, Sized):
+            known.append(len(table.rows))
+        elif table.total is None and next(source, _END) is not _END:
+            return None
+    return max(known)
+
+
+_END = object()
