@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from milvus_kernel.display import DATA_RESOURCE, render, render_error
+from milvus_kernel.display import DATA_RESOURCE, render, render_error, render_progress
 from milvus_kernel.display.dataresource import unique_names
 from milvus_kernel.display.text_table import MAX_WIDTH, width
 from milvus_kernel.display.values import MAX_TEXT, show
@@ -658,6 +658,39 @@ def test_a_broken_report_still_renders() -> None:
 def test_long_evalue_is_cut_to_one_short_line() -> None:
     _, evalue, _ = render_error(ExecutionError("x" * 5000))
     assert len(evalue) <= 200 and evalue.endswith("…")
+
+
+# --- progress ------------------------------------------------------------------------------------
+
+PROGRESS_CASES = [
+    # done, total, unit, label, plain
+    (0, 4, "rows", "", "[" + " " * 30 + "] 0 / 4 rows (0%)"),
+    (
+        5000,
+        10000,
+        "rows",
+        "import",
+        "import: [" + "#" * 15 + " " * 15 + "] 5,000 / 10,000 rows (50%)",
+    ),
+    (10, 10, "batches", "", "[" + "#" * 30 + "] 10 / 10 batches (100%)"),
+    (12, 10, "rows", "", "[" + "#" * 30 + "] 12 / 10 rows (100%)"),
+    (1234, None, "rows", "export", "export: 1,234 rows"),
+    (-3, 0, "rows", "", "0 rows"),
+]
+
+
+@pytest.mark.parametrize(("done", "total", "unit", "label", "plain"), PROGRESS_CASES)
+def test_progress_bar(done: int, total: int | None, unit: str, label: str, plain: str) -> None:
+    bundle = render_progress(done, total, unit, label)
+    assert bundle["text/plain"] == plain
+    assert "<progress" in bundle["text/html"]
+    if total:
+        assert f'max="{total}"' in bundle["text/html"]
+
+
+def test_progress_label_is_escaped() -> None:
+    markup = render_progress(1, 2, "<rows>", "<b>load</b>")["text/html"]
+    assert "&lt;b&gt;load&lt;/b&gt;" in markup and "&lt;rows&gt;" in markup and "<b>" not in markup
 
 
 # --- purity --------------------------------------------------------------------------------------
