@@ -12,6 +12,7 @@ docs/quickstart.ipynb, so it reads well on GitHub.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -81,6 +82,67 @@ def test_sql_block_parses(page: str, line: int, block: str):
             pytrace=False,
         )
     assert statements, f"docs/{page}, block at line {line} holds no statement:\n{block}"
+
+
+def syntax_error_examples() -> list:
+    """(page, input, report): a ```text block starting "Syntax error" and the block before it."""
+    params = []
+    for path in sorted(DOCS.rglob("*.md")):
+        rel = path.relative_to(DOCS).as_posix()
+        blocks = fenced_blocks(path.read_text(encoding="utf-8"))
+        for (_, _, source), (info, line, report) in itertools.pairwise(blocks):
+            if info == "text" and report.startswith("Syntax error"):
+                params.append(pytest.param(source, report.rstrip("\n"), id=f"{rel}:{line}"))
+    return params
+
+
+@pytest.mark.parametrize(("source", "report"), syntax_error_examples())
+def test_syntax_error_example_is_what_the_kernel_says(source: str, report: str):
+    from milvus_kernel.errors import MilvusSyntaxError
+    from milvus_kernel.language.parser import parse_cell
+
+    with pytest.raises(MilvusSyntaxError) as raised:
+        parse_cell(source)
+    assert raised.value.render() == report
+
+
+# Spellings that filters.md promises mean the same thing, and the Milvus filter each one means.
+FILTER_SPELLINGS = [
+    ("category = 'news'", "category == 'news'"),
+    ("category <> 'news'", "category != 'news'"),
+    ("a = 1 AND b = 2", "a == 1 && b == 2"),
+    ("a = 1 OR b = 2", "a == 1 || b == 2"),
+    ("NOT (a = 1)", "not (a == 1)"),
+    ("NOT (a = 1)", "! (a == 1)"),
+    ("id IN (1, 2, 3)", "id in [1, 2, 3]"),
+    ("id NOT IN (1, 2, 3)", "id not in [1, 2, 3]"),
+    ("year BETWEEN 2020 AND 2024", "year >= 2020 AND year <= 2024"),
+    ('category = "it\'s"', "category = 'it''s'"),
+]
+
+# A negated predicate must stay negated (no filter may silently mean its opposite).
+NEGATED = [
+    ("id NOT IN (1, 2, 3)", "id IN (1, 2, 3)"),
+    ("title NOT LIKE '%draft%'", "title LIKE '%draft%'"),
+    ("year NOT BETWEEN 2020 AND 2024", "year BETWEEN 2020 AND 2024"),
+    ("rating IS NOT NULL", "rating IS NULL"),
+]
+
+
+def where(filter_text: str) -> str:
+    from milvus_kernel.language.parser import parse_cell
+
+    return parse_cell(f"SELECT id FROM articles WHERE {filter_text}")[0].where.expression
+
+
+@pytest.mark.parametrize(("sql", "milvus"), FILTER_SPELLINGS)
+def test_filter_spellings_mean_the_same(sql: str, milvus: str):
+    assert where(sql) == where(milvus)
+
+
+@pytest.mark.parametrize(("negated", "plain"), NEGATED)
+def test_negated_filters_stay_negated(negated: str, plain: str):
+    assert where(negated) != where(plain), f"{negated!r} translates to {where(negated)!r}"
 
 
 def test_reference_links_resolve():
