@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -29,8 +30,24 @@ def lark_parser() -> Lark:
         lexer="contextual",
         maybe_placeholders=False,
         propagate_positions=False,
-        cache=False,
+        cache=True,  # a pickled parse table in the temp dir, keyed by the grammar's hash
     )
+
+
+@cache
+def keyword_alternatives() -> dict[str, tuple[str, ...]]:
+    """Terminal name → the keywords it stands for (`_TABLE` → TABLE, COLLECTION)."""
+    words: dict[str, tuple[str, ...]] = {}
+    for terminal in lark_parser().terminals:
+        value = terminal.pattern.value
+        if terminal.pattern.type == "str":
+            if value.replace("_", "").isalpha():
+                words[terminal.name] = (value.upper(),)
+        else:
+            alternatives = re.findall(r"\(\?i:([A-Za-z_]+)\)", value)
+            if alternatives:
+                words[terminal.name] = tuple(w.upper() for w in alternatives)
+    return words
 
 
 @cache

@@ -44,6 +44,10 @@ def parse_statement(text: str) -> Statement:
 
 def parse_chunk(code: str, chunk: Chunk) -> Statement:
     where = Located(code, chunk)
+    if chunk.unterminated == "comment":
+        raise where.error(
+            "unterminated comment", chunk.text.rfind("/*"), hint="close it with */", incomplete=True
+        )
     try:
         tree = lark_parser().parse(chunk.text)
         statement = _TRANSFORMER.transform(tree).children[0]

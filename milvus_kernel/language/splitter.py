@@ -64,7 +64,7 @@ def split_statements(code: str) -> list[Chunk]:
             pos = length
         else:
             pos = end
-    if has_content:
+    if has_content or unterminated:
         chunks.append(_chunk(code, start, length, unterminated))
     return chunks
 
