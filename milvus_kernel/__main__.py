@@ -1,0 +1,7 @@
+"""Start the kernel: `python -m milvus_kernel -f CONNECTION_FILE`, the command in kernel.json."""
+
+from ipykernel.kernelapp import IPKernelApp
+
+from milvus_kernel.kernel import MilvusKernel
+
+IPKernelApp.launch_instance(kernel_class=MilvusKernel)

@@ -1,0 +1,289 @@
+"""The Jupyter kernel: the messaging protocol around `run_cell`, and nothing else.
+
+Every statement's result goes to the notebook as an `execute_result` as soon as it is ready; the
+first failure ends the cell with a short `error` (no Python traceback) while earlier results stay.
+An interrupt or an unexpected exception is reported and the kernel carries on.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from ipykernel.kernelbase import Kernel
+
+from milvus_kernel import __version__
+from milvus_kernel.display import render, render_error
+from milvus_kernel.engine.results import Result
+from milvus_kernel.engine.session import Session
+from milvus_kernel.errors import Interrupted, KernelError
+from milvus_kernel.history import History
+from milvus_kernel.keyword_help import KEYWORD_HELP
+from milvus_kernel.language.completion import completion_context, is_complete, word_at
+from milvus_kernel.runner import run_cell
+
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+NOISY_LOGGERS = ("pymilvus", "milvus_lite", "grpc")
+
+
+class InternalError(KernelError):
+    """A bug in the kernel itself; the traceback goes to the kernel log, not the notebook."""
+
+    ename = "InternalError"
+
+
+class _CountingSession:
+    """Wraps the session for one cell, counting the statements started (to report interrupts)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self.started = 0
+
+    def execute(self, statement: Any) -> Result:
+        self.started += 1
+        return self._session.execute(statement)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
+
+
+def _quote(name: str) -> str:
+    return name if IDENTIFIER.fullmatch(name) else f"`{name}`"
+
+
+def _interrupted(started: int) -> Interrupted:
+    if started == 0:
+        return Interrupted("interrupted before any statement ran")
+    done = started - 1
+    completed = (
+        "no statement was completed"
+        if done == 0
+        else "statement 1 was completed"
+        if done == 1
+        else f"statements 1-{done} were completed"
+    )
+    error = Interrupted(f"interrupted during statement {started}; {completed}")
+    return error
+
+
+class MilvusKernel(Kernel):
+    implementation = "milvus_kernel"
+    implementation_version = __version__
+    banner = (
+        f"Milvus SQL kernel {__version__}: SQL-like statements for Milvus "
+        "(embedded Milvus Lite by default). Type HELP; for the list of statements."
+    )
+    language_info = {  # noqa: RUF012 - the protocol's fixed description of the language
+        "name": "sql",
+        "version": __version__,
+        "mimetype": "text/x-sql",
+        "file_extension": ".sql",
+        "codemirror_mode": "sql",
+        "pygments_lexer": "sql",
+    }
+    help_links = [  # noqa: RUF012
+        {"text": "Milvus documentation", "url": "https://milvus.io/docs"},
+        {"text": "Milvus Lite", "url": "https://milvus.io/docs/milvus_lite.md"},
+        {"text": "Milvus filter expressions", "url": "https://milvus.io/docs/boolean.md"},
+    ]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._milvus: Session | None = None
+        self.history = History()
+        _quiet_library_logs()
+
+    @property
+    def milvus(self) -> Session:
+        """The Milvus session, created on first use in the kernel's working directory."""
+        if self._milvus is None:
+            self._milvus = Session(workdir=Path.cwd())
+        return self._milvus
+
+    @property
+    def kernel_info(self) -> dict[str, Any]:
+        info = dict(super().kernel_info)
+        # One statement at a time on one session: no subshells, and no Python debugger.
+        info["supported_features"] = []
+        return info
+
+    # -- execute ---------------------------------------------------------------------------
+
+    async def do_execute(
+        self,
+        code: str,
+        silent: bool,
+        store_history: bool = True,
+        user_expressions: dict[str, Any] | None = None,
+        allow_stdin: bool = False,
+    ) -> dict[str, Any]:
+        entry = self.history.add(self.execution_count, code) if store_history else None
+        if not code.strip():
+            return self._ok()
+        counting: _CountingSession | None = None
+        try:
+            counting = _CountingSession(self.milvus)
+            for result in run_cell(counting, code):  # type: ignore[arg-type]
+                bundle = render(result, self.milvus.settings.display_limit)
+                if entry is not None:
+                    entry.output = bundle.get("text/plain")
+                if not silent:
+                    self._publish_result(bundle)
+        except KernelError as error:
+            return self._error(error, silent)
+        except KeyboardInterrupt:
+            return self._error(_interrupted(counting.started if counting else 0), silent)
+        except Exception as exc:  # the kernel must survive its own bugs
+            self.log.exception("internal error while running a cell")
+            where = f" in statement {counting.started}" if counting and counting.started else ""
+            return self._error(
+                InternalError(
+                    f"internal error{where}: {type(exc).__name__}: {exc}"
+                    " (details in the kernel log)"
+                ),
+                silent,
+            )
+        return self._ok()
+
+    def _ok(self) -> dict[str, Any]:
+        return {
+            "status": "ok",
+            "execution_count": self.execution_count,
+            "payload": [],
+            "user_expressions": {},
+        }
+
+    def _publish_result(self, bundle: dict[str, Any]) -> None:
+        content = {"execution_count": self.execution_count, "data": bundle, "metadata": {}}
+        self.send_response(self.iopub_socket, "execute_result", content)
+
+    def _error(self, error: KernelError, silent: bool) -> dict[str, Any]:
+        try:
+            ename, evalue, traceback = render_error(error)
+        except Exception:
+            self.log.exception("render_error failed")
+            ename, evalue, traceback = error.ename, error.render(), [error.render()]
+        content = {"ename": ename, "evalue": evalue, "traceback": list(traceback)}
+        if not silent:
+            self.send_response(self.iopub_socket, "error", content)
+        return {"status": "error", "execution_count": self.execution_count, **content}
+
+    # -- completion, inspection, is_complete ------------------------------------------------
+
+    async def do_complete(self, code: str, cursor_pos: int) -> dict[str, Any]:
+        reply: dict[str, Any] = {
+            "status": "ok",
+            "matches": [],
+            "cursor_start": cursor_pos,
+            "cursor_end": cursor_pos,
+            "metadata": {},
+        }
+        try:
+            context = completion_context(code, cursor_pos)
+            matches = self._names_for(context) + self._keywords_for(context)
+        except Exception:
+            self.log.exception("completion failed")
+            return reply
+        seen: set[str] = set()
+        unique = [m for m in matches if not (m[0] in seen or seen.add(m[0]))]
+        reply.update(
+            matches=[text for text, _ in unique],
+            cursor_start=context.start,
+            cursor_end=context.end,
+            metadata={
+                "_jupyter_types_experimental": [
+                    {"start": context.start, "end": context.end, "text": text, "type": kind}
+                    for text, kind in unique
+                ]
+            },
+        )
+        return reply
+
+    def _names_for(self, context: Any) -> list[tuple[str, str]]:
+        prefix = context.prefix.strip("`").casefold()
+        found: list[tuple[str, str]] = []
+        if "table" in context.wants:
+            names = self.milvus.collection_names()
+            found += [(_quote(n), "table") for n in names if n.casefold().startswith(prefix)]
+        if "field" in context.wants and context.table:
+            try:
+                names = self.milvus.field_names(context.table)
+            except Exception:  # an unknown collection has no fields to offer
+                names = []
+            found += [(_quote(n), "field") for n in names if n.casefold().startswith(prefix)]
+        return sorted(found)
+
+    @staticmethod
+    def _keywords_for(context: Any) -> list[tuple[str, str]]:
+        prefix = context.prefix.upper()
+        return [(k.upper(), "keyword") for k in context.keywords if k.upper().startswith(prefix)]
+
+    async def do_inspect(
+        self, code: str, cursor_pos: int, detail_level: int = 0, omit_sections: Any = ()
+    ) -> dict[str, Any]:
+        reply: dict[str, Any] = {"status": "ok", "found": False, "data": {}, "metadata": {}}
+        try:
+            located = word_at(code, cursor_pos)
+            if located is None:
+                return reply
+            word = located[0].strip("`")
+            table = self.milvus.describe_for_inspect(word) if word in self._known_names() else None
+            if table is not None:
+                reply.update(found=True, data=render(table, 0))
+            elif word.upper() in KEYWORD_HELP:
+                reply.update(found=True, data={"text/plain": KEYWORD_HELP[word.upper()]})
+        except Exception:
+            self.log.exception("inspect failed")
+        return reply
+
+    def _known_names(self) -> set[str]:
+        try:
+            return set(self.milvus.collection_names())
+        except Exception:
+            return set()
+
+    async def do_is_complete(self, code: str) -> dict[str, Any]:
+        try:
+            status = is_complete(code)
+        except Exception:
+            self.log.exception("is_complete failed")
+            return {"status": "unknown"}
+        if status == "incomplete":
+            return {"status": "incomplete", "indent": ""}
+        if status in ("complete", "invalid"):
+            return {"status": status}
+        return {"status": "unknown"}
+
+    # -- history and shutdown ---------------------------------------------------------------
+
+    async def do_history(
+        self, hist_access_type: str, output: bool, raw: bool, **kwargs: Any
+    ) -> dict[str, Any]:
+        rows = self.history.query(hist_access_type, output=output, raw=raw, **kwargs)
+        return {"status": "ok", "history": rows}
+
+    async def do_shutdown(self, restart: bool) -> dict[str, Any]:
+        if self._milvus is not None:
+            try:
+                self._milvus.close()
+            except Exception:
+                self.log.exception("closing the Milvus session failed")
+            self._milvus = None
+        return {"status": "ok", "restart": restart}
+
+
+def _quiet_library_logs() -> None:
+    """Send pymilvus, Milvus Lite and gRPC log records to the kernel's log, not the notebook."""
+    handler = logging.StreamHandler(sys.__stderr__)
+    handler.setFormatter(logging.Formatter("[%(name)s %(levelname)s] %(message)s"))
+    for name in NOISY_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.handlers = [handler]
+        logger.propagate = False
+    logging.captureWarnings(True)
+    warnings_logger = logging.getLogger("py.warnings")
+    warnings_logger.handlers = [handler]
+    warnings_logger.propagate = False
