@@ -6,9 +6,9 @@ the IPython magic into a DataFrame, the tests into assertions.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 Kind = Literal["int", "float", "str", "bool", "json", "array", "vector", "sparse", "bytes", "any"]
 """How a column's values look, so renderers can abbreviate vectors and type the data resource."""

@@ -1,0 +1,122 @@
+"""The connected database as the statement handlers see it: calls, schemas, load state.
+
+A `Catalog` wraps one open `Connection`. Handlers call Milvus through `call()` (which applies the
+session timeout and translates failures), read schemas through `info()` (cached until the
+session's own DDL changes them) and make sure a collection is loaded before reading it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from milvus_kernel.engine.connection import Connection
+from milvus_kernel.engine.fields import CollectionInfo, collection_info
+from milvus_kernel.engine.milvus_errors import translating
+from milvus_kernel.engine.settings import Settings
+from milvus_kernel.errors import ExecutionError
+
+SCHEMA_TTL = 30.0
+NAMES_TTL = 3.0
+
+
+class Catalog:
+    """Access to the collections of one connection, for statement handlers."""
+
+    def __init__(self, connection: Connection, settings: Settings, notify: Callable[[str], None]):
+        self.connection = connection
+        self.settings = settings
+        self.notify = notify
+        self._schemas: dict[str, tuple[float, CollectionInfo]] = {}
+        self._loaded: set[str] = set()
+        self._names: tuple[float, list[str]] | None = None
+
+    @property
+    def client(self) -> Any:
+        return self.connection.client
+
+    @property
+    def is_lite(self) -> bool:
+        return self.connection.target.is_lite
+
+    def call(
+        self,
+        method: str,
+        *args: Any,
+        table: str | None = None,
+        field: str | None = None,
+        action: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """`client.<method>(*args, **kwargs)` with the session timeout; failures translated."""
+        if self.settings.timeout is not None and "timeout" not in kwargs:
+            kwargs["timeout"] = self.settings.timeout
+        with translating(
+            table=table, field=field, action=action, secrets=self.connection.target.secrets
+        ):
+            return getattr(self.client, method)(*args, **kwargs)
+
+    def read_options(self) -> dict[str, Any]:
+        """Keyword arguments every read and search takes from the settings."""
+        level = self.settings.consistency_level
+        return {"consistency_level": level} if level else {}
+
+    # --- names and schemas ------------------------------------------------------------------
+
+    def names(self, max_age: float = NAMES_TTL) -> list[str]:
+        now = time.monotonic()
+        if self._names is None or now - self._names[0] > max_age:
+            self._names = (now, list(self.call("list_collections")))
+        return list(self._names[1])
+
+    def exists(self, name: str) -> bool:
+        return bool(self.call("has_collection", name, table=name))
+
+    def require(self, name: str) -> CollectionInfo:
+        """The schema of `name`; a clear error if there is no such collection."""
+        cached = self._schemas.get(name)
+        if cached and time.monotonic() - cached[0] < SCHEMA_TTL:
+            return cached[1]
+        if not self.exists(name):
+            self.forget(name)
+            raise ExecutionError(f"collection '{name}' does not exist")
+        raw = self.call("describe_collection", name, table=name)
+        info = collection_info(name, raw)
+        self._schemas[name] = (time.monotonic(), info)
+        return info
+
+    def cached(self, name: str) -> CollectionInfo | None:
+        """The schema of `name` if it is cached (never calls Milvus)."""
+        entry = self._schemas.get(name)
+        return entry[1] if entry else None
+
+    def forget(self, name: str | None = None) -> None:
+        """Drop cached knowledge after DDL on `name` (or on everything)."""
+        self._names = None
+        if name is None:
+            self._schemas.clear()
+            self._loaded.clear()
+        else:
+            self._schemas.pop(name, None)
+            self._loaded.discard(name)
+
+    # --- load state -------------------------------------------------------------------------
+
+    def load_state(self, name: str) -> str:
+        state = self.call("get_load_state", name, table=name).get("state")
+        return str(getattr(state, "name", state))
+
+    def is_loaded(self, name: str) -> bool:
+        return self.load_state(name) == "Loaded"
+
+    def ensure_loaded(self, name: str) -> None:
+        """Load `name` if it is not loaded (Milvus Lite forgets load state across restarts)."""
+        if name in self._loaded:
+            return
+        if not self.is_loaded(name):
+            self.call("load_collection", name, table=name, action="loading")
+        self._loaded.add(name)
+
+    def mark_released(self, name: str) -> None:
+        self._loaded.discard(name)

@@ -1,0 +1,220 @@
+"""Where the kernel connects and how: targets, the default connection, masking, opening a client.
+
+A `Target` says what to open (a Milvus Lite file or a server URI, with credentials that never
+appear in its repr); `default_target` picks MILVUS_URI or the embedded Lite file; `open_connection`
+opens a dedicated `MilvusClient` and detects a Lite file locked by another process. `Connection`
+closes the client *and* releases the Lite server (pymilvus's `close()` keeps the lock).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from milvus_kernel.engine.milvus_errors import quiet_logs, reason, scrub
+from milvus_kernel.errors import ConnectionFailure
+
+DEFAULT_LITE_FILE = "milvus_kernel.db"
+CONNECTIONS_FILE = Path(".config") / "milvus-kernel" / "connections.toml"
+_SERVER_SCHEMES = ("http://", "https://", "tcp://", "unix:", "grpc://")
+_HOST_PORT = re.compile(r"^[A-Za-z0-9_.-]+:\d+$")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What to connect to. `uri` is a server URI or the absolute path of a Lite `.db` directory."""
+
+    uri: str
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)
+    database: str | None = None
+    alias: str | None = None
+    source: str | None = None  # "MILVUS_URI", "connections file", ... for the announcement
+
+    @property
+    def is_lite(self) -> bool:
+        return not self.uri.startswith(_SERVER_SCHEMES)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        found = [s for s in (self.password, self.token) if s]
+        if self.token and ":" in self.token:
+            found.append(self.token.split(":", 1)[1])
+        return tuple(found)
+
+    @property
+    def shown_uri(self) -> str:
+        """The URI with any credentials masked, safe to print."""
+        return scrub(self.uri, self.secrets)
+
+    @property
+    def shown_user(self) -> str | None:
+        if self.user:
+            return self.user
+        if self.token and ":" in self.token:
+            return self.token.split(":", 1)[0]
+        match = re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://([^:/@]+)(?::[^/@]*)?@", self.uri)
+        return match.group(1) if match else None
+
+
+def resolve_uri(text: str, workdir: Path) -> str:
+    """A server URI as given (bare `host:port` gets `http://`), or a Lite file's absolute path."""
+    text = text.strip()
+    if text.startswith(_SERVER_SCHEMES):
+        return text
+    if "://" in text:
+        scheme = text.split("://", 1)[0]
+        raise ConnectionFailure(
+            f"unsupported URI scheme '{scheme}': use http://, https://, tcp:// or unix:, "
+            "or a Milvus Lite file ending in .db"
+        )
+    if _HOST_PORT.match(text) and not text.endswith(".db"):
+        return "http://" + text
+    path = Path(os.path.expanduser(text))
+    if not path.is_absolute():
+        path = workdir / path
+    if path.suffix != ".db":
+        raise ConnectionFailure(
+            f"'{text}' is not a Milvus Lite file: its name must end in .db "
+            f"(e.g. CONNECT '{path.name}.db'), or give a server URI such as 'http://localhost:19530'"
+        )
+    return str(path.resolve())
+
+
+def default_target(environ: Mapping[str, str], workdir: Path) -> Target:
+    """MILVUS_URI (with MILVUS_TOKEN / MILVUS_USER + MILVUS_PASSWORD / MILVUS_DB), else Lite."""
+    uri = environ.get("MILVUS_URI", "").strip()
+    if uri:
+        return Target(
+            uri=resolve_uri(uri, workdir),
+            user=environ.get("MILVUS_USER") or None,
+            password=environ.get("MILVUS_PASSWORD") or None,
+            token=environ.get("MILVUS_TOKEN") or None,
+            database=environ.get("MILVUS_DB") or None,
+            source="MILVUS_URI",
+        )
+    return Target(uri=str((workdir / DEFAULT_LITE_FILE).resolve()), source="default")
+
+
+def named_target(name: str, environ: Mapping[str, str], workdir: Path) -> Target:
+    """The entry `[name]` of the connections file (`~/.config/milvus-kernel/connections.toml`)."""
+    home = Path(environ.get("HOME") or Path.home())
+    path = home / CONNECTIONS_FILE
+    if not path.is_file():
+        raise ConnectionFailure(f"no connection named '{name}': {path} does not exist")
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        try:
+            import tomli as tomllib
+        except ImportError as error:
+            raise ConnectionFailure("reading the connections file needs 'tomli' on 3.10") from error
+    try:
+        entries: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ConnectionFailure(f"cannot read {path}: {error}") from None
+    entry = entries.get(name)
+    if not isinstance(entry, dict) or not entry.get("uri"):
+        known = ", ".join(sorted(k for k, v in entries.items() if isinstance(v, dict))) or "none"
+        raise ConnectionFailure(f"no connection named '{name}' in {path} (known: {known})")
+    return Target(
+        uri=resolve_uri(str(entry["uri"]), workdir),
+        user=entry.get("user"),
+        password=entry.get("password"),
+        token=entry.get("token"),
+        database=entry.get("database") or entry.get("db_name"),
+        alias=name,
+        source="connections file",
+    )
+
+
+def lite_in_use(path: str) -> bool:
+    """True when another process holds the lock of the Lite directory `path`."""
+    lock = Path(path) / "LOCK"
+    if not lock.exists():
+        return False
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        return False
+    try:
+        fd = os.open(lock, os.O_RDWR)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
+
+
+class Connection:
+    """An open `MilvusClient` and the target it came from."""
+
+    def __init__(self, client: Any, target: Target) -> None:
+        self.client = client
+        self.target = target
+
+    def close(self) -> None:
+        """Close the client; for Lite also stop the in-process server and free the file lock."""
+        client, self.client = self.client, None
+        if client is not None:
+            with contextlib.suppress(Exception):  # closing must never fail the kernel
+                client.close()
+        if self.target.is_lite:
+            try:
+                from milvus_lite.server_manager import server_manager_instance
+
+                server_manager_instance.release_server(self.target.uri)
+            except Exception:
+                pass
+
+
+def open_connection(target: Target, timeout: float | None = None) -> Connection:
+    """Open a dedicated client for `target`, raising `ConnectionFailure` with a clear reason."""
+    from pymilvus import MilvusClient
+
+    quiet_logs()
+    if target.is_lite:
+        parent = Path(target.uri).parent
+        if not parent.is_dir():
+            raise ConnectionFailure(
+                f"cannot open Milvus Lite file {target.uri}: directory {parent} does not exist"
+            )
+        if lite_in_use(target.uri):
+            raise ConnectionFailure(_in_use(target.uri))
+    kwargs: dict[str, Any] = {"dedicated": True}
+    if target.token:
+        kwargs["token"] = target.token
+    elif target.user:
+        kwargs["user"] = target.user
+        kwargs["password"] = target.password or ""
+    if target.database:
+        kwargs["db_name"] = target.database
+    try:
+        client = MilvusClient(target.uri, timeout=timeout if timeout else 10.0, **kwargs)
+    except Exception as error:
+        if target.is_lite and lite_in_use(target.uri):
+            raise ConnectionFailure(_in_use(target.uri)) from None
+        raise ConnectionFailure(
+            f"cannot connect to {target.shown_uri}: " + scrub(reason(error), target.secrets)
+        ) from None
+    return Connection(client, target)
+
+
+def _in_use(path: str) -> str:
+    return (
+        f"{path} is in use by another process (Milvus Lite allows one process per file): "
+        "close the other notebook or kernel, or CONNECT to another .db file"
+    )

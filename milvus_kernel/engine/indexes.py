@@ -1,0 +1,181 @@
+"""Index statements: CREATE INDEX / DROP INDEX / SHOW INDEXES / DESCRIBE INDEX.
+
+Any index type and build parameter passes through. Build parameters are sent *nested*
+(`params={"params": {...}}`): given flat, Milvus Lite drops them silently. Milvus refuses to drop
+an index of a loaded collection: the collection is released, the index dropped, and the
+collection loaded again when it still can be.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from milvus_kernel.engine.catalog import Catalog
+from milvus_kernel.engine.fields import CollectionInfo, FieldInfo
+from milvus_kernel.engine.milvus_errors import translating
+from milvus_kernel.engine.results import Column, Message, Result, Table
+from milvus_kernel.errors import ExecutionError
+from milvus_kernel.language.statements import CreateIndex, DescribeIndex, DropIndex, ShowIndexes
+
+DEFAULT_SCALAR_INDEX = "INVERTED"
+DEFAULT_VECTOR_INDEX = "AUTOINDEX"
+
+
+def default_metric(info: CollectionInfo, field: FieldInfo) -> str:
+    """The metric used when CREATE INDEX names none."""
+    if info.bm25_source(field.name):
+        return "BM25"
+    if field.type == "SPARSE_FLOAT_VECTOR":
+        return "IP"
+    if field.type == "BINARY_VECTOR":
+        return "HAMMING"
+    return "COSINE"
+
+
+def require_field(info: CollectionInfo, name: str) -> FieldInfo:
+    field = info.field(name)
+    if field is None:
+        raise ExecutionError(
+            f"collection '{info.name}' has no field '{name}'; fields: {', '.join(info.names)}"
+        )
+    return field
+
+
+def index_names(catalog: Catalog, table: str, field: str | None = None) -> list[str]:
+    kwargs: dict[str, Any] = {"field_name": field} if field else {}
+    return list(catalog.call("list_indexes", table, table=table, **kwargs))
+
+
+def describe(catalog: Catalog, table: str, name: str) -> dict[str, Any]:
+    return dict(catalog.call("describe_index", table, name, table=table) or {})
+
+
+def create_index(catalog: Catalog, statement: CreateIndex) -> Result:
+    table = statement.table
+    info = catalog.require(table)
+    field = require_field(info, statement.field)
+    params = {k: v for k, v in statement.params.items() if k.lower() != "metric_type"}
+    metric = next((v for k, v in statement.params.items() if k.lower() == "metric_type"), None)
+    index_type = (statement.index_type or "").upper() or (
+        DEFAULT_VECTOR_INDEX if field.is_vector else DEFAULT_SCALAR_INDEX
+    )
+    if field.is_vector and metric is None:
+        metric = default_metric(info, field)
+    existing = index_names(catalog, table, field.name)
+    if existing:
+        old = describe(catalog, table, existing[0])
+        raise ExecutionError(
+            f"field {field.name} of {table} already has index '{existing[0]}' "
+            f"({old.get('index_type', '?')}); DROP INDEX {existing[0]} ON {table} first"
+        )
+    index_params = catalog.client.prepare_index_params()
+    kwargs: dict[str, Any] = {"index_type": index_type}
+    if metric is not None:
+        kwargs["metric_type"] = str(metric).upper()
+    if statement.name:
+        kwargs["index_name"] = statement.name
+    if params:
+        kwargs["params"] = {"params": dict(params)}
+    index_params.add_index(field.name, **kwargs)
+    action = f"creating index on {field.name} of"
+    try:
+        catalog.call("create_index", table, index_params, table=table, action=action)
+    except ExecutionError as error:
+        if "loaded" not in error.message.lower():
+            raise
+        catalog.call("release_collection", table, table=table)
+        catalog.call("create_index", table, index_params, table=table, action=action)
+        catalog.call("load_collection", table, table=table, action="loading")
+    catalog.forget(table)
+    names = index_names(catalog, table, field.name)
+    actual = names[0] if names else (statement.name or field.name)
+    text = f"created index {actual} on {table}({field.name}) using {index_type}"
+    if metric is not None:
+        text += f", metric {str(metric).upper()}"
+    if statement.name and actual != statement.name:
+        text += f" (this server names indexes after their field: '{actual}')"
+    return Message(text)
+
+
+def drop_index(catalog: Catalog, statement: DropIndex) -> Result:
+    table, name = statement.table, statement.name
+    catalog.require(table)
+    names = index_names(catalog, table)
+    if name not in names:
+        shown = ", ".join(names) if names else "none"
+        raise ExecutionError(f"collection '{table}' has no index '{name}' (indexes: {shown})")
+    field = describe(catalog, table, name).get("field_name", "")
+    was_loaded = catalog.is_loaded(table)
+    if was_loaded:
+        catalog.call("release_collection", table, table=table)
+        catalog.mark_released(table)
+    # Name the field too: Milvus Lite resolves a drop by field (an unknown bare name drops all).
+    _drop(catalog, table, field, name)
+    catalog.forget(table)
+    text = f"dropped index {name} of {table}"
+    if was_loaded:
+        try:
+            catalog.call("load_collection", table, table=table)
+        except ExecutionError:
+            text += f" ({table} is now released: create an index and LOAD it to search)"
+    return Message(text)
+
+
+def _drop(catalog: Catalog, table: str, field: str, name: str) -> None:
+    kwargs: dict[str, Any] = {}
+    if catalog.settings.timeout is not None:
+        kwargs["timeout"] = catalog.settings.timeout
+    with translating(table=table, action=f"dropping index {name} of"):
+        conn = catalog.client._get_connection()
+        conn.drop_index(table, field, name, **kwargs)
+
+
+def show_indexes(catalog: Catalog, statement: ShowIndexes) -> Result:
+    table = statement.table
+    catalog.require(table)
+    rows = []
+    for name in index_names(catalog, table):
+        d = describe(catalog, table, name)
+        rows.append(
+            (
+                d.get("index_name", name),
+                d.get("field_name"),
+                d.get("index_type"),
+                d.get("metric_type"),
+                dict(d.get("params") or {}),
+                d.get("state"),
+            )
+        )
+    columns = (
+        Column("name", "str"),
+        Column("field", "str"),
+        Column("index_type", "str"),
+        Column("metric_type", "str"),
+        Column("params", "json"),
+        Column("state", "str"),
+    )
+    return Table(columns=columns, rows=rows, title=f"indexes on {table}")
+
+
+def describe_index(catalog: Catalog, statement: DescribeIndex) -> Result:
+    table, name = statement.table, statement.name
+    catalog.require(table)
+    names = index_names(catalog, table)
+    if name not in names:
+        shown = ", ".join(names) if names else "none"
+        raise ExecutionError(f"collection '{table}' has no index '{name}' (indexes: {shown})")
+    d = describe(catalog, table, name)
+    rows = [(key, value if not hasattr(value, "name") else value.name) for key, value in d.items()]
+    return Table(
+        columns=(Column("key", "str"), Column("value", "any")),
+        rows=rows,
+        title=f"index {name} on {table}",
+    )
+
+
+HANDLERS = {
+    CreateIndex: create_index,
+    DropIndex: drop_index,
+    ShowIndexes: show_indexes,
+    DescribeIndex: describe_index,
+}

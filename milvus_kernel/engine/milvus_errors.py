@@ -1,0 +1,116 @@
+"""Turning pymilvus failures into the kernel's own errors, with names and Milvus's reason.
+
+Every call into pymilvus goes through `call()` (or the `translating()` context manager): a
+`MilvusException` becomes an `ExecutionError` that names the collection (and field) and quotes
+Milvus's own reason; nothing of pymilvus's traceback reaches the user. Secrets are scrubbed from
+every message. `quiet_logs()` keeps pymilvus's and Milvus Lite's log noise out of the notebook.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from milvus_kernel.errors import ConnectionFailure, ExecutionError, KernelError
+
+T = TypeVar("T")
+
+_NOISY_LOGGERS = ("pymilvus", "pymilvus.decorators", "pymilvus.milvus_client", "milvus_lite")
+
+# Codes of MilvusException that mean "the server cannot be reached".
+_UNREACHABLE_CODES = {2}
+
+
+def quiet_logs() -> None:
+    """Silence pymilvus's per-RPC tracebacks and Milvus Lite's log output (call after import)."""
+    for name in _NOISY_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.CRITICAL + 1)
+        logger.propagate = False
+        if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+            logger.addHandler(logging.NullHandler())
+
+
+_URI_CREDENTIALS = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<cred>[^/@\s]+)@")
+
+
+def mask_uri_credentials(text: str) -> str:
+    """Replace `user:password@` inside any URI of `text` by `user:***@`."""
+
+    def repl(match: re.Match[str]) -> str:
+        cred = match.group("cred")
+        user = cred.split(":", 1)[0]
+        return f"{match.group('scheme')}{user}:***@"
+
+    return _URI_CREDENTIALS.sub(repl, text)
+
+
+def scrub(text: str, secrets: Iterable[str | None] = ()) -> str:
+    """`text` with every secret replaced by `***` and URI credentials masked."""
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return mask_uri_credentials(text)
+
+
+def reason(error: BaseException) -> str:
+    """Milvus's own words for `error`, without the `<MilvusException: (code=...)>` wrapper."""
+    message = getattr(error, "message", None)
+    text = str(message) if message else str(error)
+    return text.strip() or type(error).__name__
+
+
+def translate(
+    error: BaseException,
+    *,
+    table: str | None = None,
+    field: str | None = None,
+    action: str | None = None,
+    secrets: Iterable[str | None] = (),
+) -> KernelError:
+    """The `KernelError` to raise for a pymilvus (or gRPC) failure."""
+    if isinstance(error, KernelError):
+        return error
+    why = reason(error)
+    code = getattr(error, "code", None)
+    where = ""
+    if table and field:
+        where = f"{table}.{field}"
+    elif table:
+        where = table
+    prefix = ""
+    if action and where:
+        prefix = f"{action} {where} failed: "
+    elif action:
+        prefix = f"{action} failed: "
+    elif where and where not in why:
+        prefix = f"{where}: "
+    text = scrub(prefix + why, secrets)
+    if code in _UNREACHABLE_CODES or "server unavailable" in why.lower():
+        return ConnectionFailure(text)
+    return ExecutionError(text)
+
+
+@contextmanager
+def translating(
+    *,
+    table: str | None = None,
+    field: str | None = None,
+    action: str | None = None,
+    secrets: Iterable[str | None] = (),
+) -> Iterator[None]:
+    """Run a block of pymilvus calls, re-raising any failure as a `KernelError`."""
+    try:
+        yield
+    except KernelError:
+        raise
+    except Exception as error:  # pymilvus raises many types; all are reported the same way
+        raise translate(error, table=table, field=field, action=action, secrets=secrets) from None
+
+
+def call(fn: Callable[..., T], *args: Any, table: str | None = None, **kwargs: Any) -> T:
+    """`fn(*args, **kwargs)`, with failures translated (naming `table`)."""
+    with translating(table=table):
+        return fn(*args, **kwargs)

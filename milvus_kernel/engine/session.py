@@ -1,0 +1,261 @@
+"""The public face of the engine: a `Session` runs statements and answers the front end's questions.
+
+A session is lazy: it connects on the first statement that needs Milvus, to MILVUS_URI or to the
+embedded Milvus Lite file `milvus_kernel.db` in its working directory, and says which once (see
+`take_notices`). Statements are dispatched by type to one handler each. The helpers for completion
+and inspection (`collection_names`, `field_names`, `describe_for_inspect`) never connect and never
+raise.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from milvus_kernel.engine import collections, indexes, partitions, reads, search, writes
+from milvus_kernel.engine.catalog import Catalog
+from milvus_kernel.engine.connection import (
+    Connection,
+    Target,
+    default_target,
+    named_target,
+    open_connection,
+    resolve_uri,
+)
+from milvus_kernel.engine.milvus_errors import reason, scrub
+from milvus_kernel.engine.results import Column, Message, Result, Table
+from milvus_kernel.engine.schema import describe_table
+from milvus_kernel.engine.settings import Settings
+from milvus_kernel.errors import ExecutionError, KernelError, NotSupported
+from milvus_kernel.language.statements import (
+    Connect,
+    Disconnect,
+    SetOption,
+    ShowConnection,
+    ShowSettings,
+    Statement,
+)
+
+Handler = Callable[[Any], Result]
+_FAMILIES = (collections, partitions, indexes, writes, reads, search)
+
+
+class Session:
+    """One kernel's connection, settings and statement handlers."""
+
+    def __init__(
+        self, workdir: Path | None = None, environ: Mapping[str, str] | None = None
+    ) -> None:
+        self.workdir = Path(workdir) if workdir is not None else Path.cwd()
+        self.environ: Mapping[str, str] = dict(os.environ if environ is None else environ)
+        self.settings = Settings()
+        self._notices: list[str] = []
+        self._catalog: Catalog | None = None
+        self._named: dict[str, Connection] = {}  # connections opened with AS name, kept open
+        self._handlers: dict[type[Statement], Handler] = {
+            Connect: self._connect,
+            Disconnect: self._disconnect,
+            ShowConnection: self._show_connection,
+            SetOption: self._set_option,
+            ShowSettings: lambda statement: self.settings.table(),
+        }
+        for family in _FAMILIES:
+            for kind, handler in family.HANDLERS.items():
+                self._handlers[kind] = self._with_catalog(handler)
+
+    # --- running statements -----------------------------------------------------------------
+
+    def execute(self, statement: Statement) -> Result:
+        """Run one statement; failures come out as `KernelError`s with Milvus's reason."""
+        handler = self._handlers.get(type(statement))
+        if handler is None:
+            raise NotSupported(f"{type(statement).__name__} is not supported by this kernel yet")
+        try:
+            return handler(statement)
+        except KernelError:
+            raise
+        except Exception as error:  # never let a Python error kill the cell unexplained
+            secrets = self._catalog.connection.target.secrets if self._catalog else ()
+            raise ExecutionError(
+                f"unexpected {type(error).__name__}: {scrub(reason(error), secrets)}"
+            ) from None
+
+    def take_notices(self) -> list[str]:
+        """Notices to show before the next result (where the kernel connected), then cleared."""
+        notices, self._notices = self._notices, []
+        return notices
+
+    def _with_catalog(self, handler: Callable[[Catalog, Any], Result]) -> Handler:
+        return lambda statement: handler(self.catalog(), statement)
+
+    def catalog(self) -> Catalog:
+        """The open connection's catalog, connecting to the default target on first use."""
+        if self._catalog is None:
+            target = default_target(self.environ, self.workdir)
+            self._activate(open_connection(target, self.settings.timeout))
+            self._notices.append(_announce(target))
+        return self._catalog  # type: ignore[return-value]
+
+    def _activate(self, connection: Connection) -> None:
+        self._catalog = Catalog(connection, self.settings, self._notices.append)
+
+    # --- connection statements --------------------------------------------------------------
+
+    def _connect(self, statement: Connect) -> Result:
+        name = statement.target
+        if statement.is_name and name in self._named and not _has_credentials(statement):
+            connection = self._named[name]
+            self._retire_active(keep=connection)
+            self._activate(connection)
+            return Message(f"switched to connection {name} ({connection.target.shown_uri})")
+        if statement.is_name:
+            base = named_target(statement.target, self.environ, self.workdir)
+        else:
+            base = Target(uri=resolve_uri(statement.target, self.workdir))
+        target = Target(
+            uri=base.uri,
+            user=statement.user or base.user,
+            password=statement.password or base.password,
+            token=statement.token or base.token,
+            database=statement.database or base.database,
+            alias=statement.alias or base.alias,
+            source=base.source,
+        )
+        self._close_same_lite(target)
+        connection = open_connection(target, self.settings.timeout)
+        self._retire_active(keep=None)
+        if target.alias:
+            old = self._named.pop(target.alias, None)
+            if old is not None and old is not connection:
+                old.close()
+            self._named[target.alias] = connection
+        self._activate(connection)
+        return Message(_describe_target("connected to", target))
+
+    def _close_same_lite(self, target: Target) -> None:
+        """A Lite file is served once per process: close our connection to it before reopening."""
+        if not target.is_lite:
+            return
+        if self._catalog and self._catalog.connection.target.uri == target.uri:
+            self._catalog.connection.close()
+            self._forget_connection(self._catalog.connection)
+            self._catalog = None
+        for name, connection in list(self._named.items()):
+            if connection.target.uri == target.uri:
+                connection.close()
+                del self._named[name]
+
+    def _retire_active(self, keep: Connection | None) -> None:
+        """Leave the active connection: close it unless it is named (kept for CONNECT name)."""
+        if self._catalog is None:
+            return
+        active = self._catalog.connection
+        if active is not keep and active not in self._named.values():
+            active.close()
+        self._catalog = None
+
+    def _forget_connection(self, connection: Connection) -> None:
+        for name, other in list(self._named.items()):
+            if other is connection:
+                del self._named[name]
+
+    def _disconnect(self, statement: Disconnect) -> Result:
+        if self._catalog is None:
+            return Message("not connected")
+        connection = self._catalog.connection
+        connection.close()
+        self._forget_connection(connection)
+        self._catalog = None
+        return Message(_describe_target("disconnected from", connection.target))
+
+    def _show_connection(self, statement: ShowConnection) -> Result:
+        catalog = self.catalog()
+        target = catalog.connection.target
+        version = catalog.call("get_server_version")
+        rows = [
+            ("uri", target.shown_uri),
+            ("server version", str(version)),
+            ("embedded", "Milvus Lite (in this process)" if target.is_lite else "no"),
+            ("database", target.database or "default"),
+            ("user", target.shown_user or ""),
+        ]
+        if target.alias:
+            rows.append(("name", target.alias))
+        if target.source and target.source != "default":
+            rows.append(("from", target.source))
+        return Table(
+            columns=(Column("property", "str"), Column("value", "str")),
+            rows=rows,
+            title="connection",
+        )
+
+    def _set_option(self, statement: SetOption) -> Result:
+        shown = self.settings.set(statement.name, statement.value)
+        return Message(f"{statement.name.lower()} = {shown}")
+
+    # --- for completion and inspection (never connect, never raise) -------------------------
+
+    def collection_names(self) -> list[str]:
+        if self._catalog is None:
+            return []
+        try:
+            return sorted(self._catalog.names())
+        except Exception:
+            return []
+
+    def field_names(self, table: str) -> list[str]:
+        info = self._info_quietly(table)
+        return info.names if info is not None else []
+
+    def describe_for_inspect(self, name: str) -> Table | None:
+        info = self._info_quietly(name)
+        return describe_table(info) if info is not None else None
+
+    def _info_quietly(self, table: str) -> Any:
+        if self._catalog is None:
+            return None
+        try:
+            cached = self._catalog.cached(table)
+            if cached is not None:
+                return cached
+            if table not in self._catalog.names():
+                return None
+            return self._catalog.require(table)
+        except Exception:
+            return None
+
+    def close(self) -> None:
+        """Close every connection (and free Milvus Lite's file lock)."""
+        if self._catalog is not None:
+            self._catalog.connection.close()
+            self._catalog = None
+        for connection in self._named.values():
+            connection.close()
+        self._named.clear()
+
+
+def _has_credentials(statement: Connect) -> bool:
+    return bool(statement.user or statement.password or statement.token or statement.database)
+
+
+def _describe_target(verb: str, target: Target) -> str:
+    if target.is_lite:
+        return f"{verb} embedded Milvus Lite at {target.uri}"
+    text = f"{verb} {target.shown_uri}"
+    details = []
+    if target.shown_user:
+        details.append(f"user {target.shown_user}")
+    if target.database:
+        details.append(f"database {target.database}")
+    if target.alias:
+        details.append(f"as {target.alias}")
+    return text + (f" ({', '.join(details)})" if details else "")
+
+
+def _announce(target: Target) -> str:
+    text = _describe_target("connected to", target)
+    if target.source == "MILVUS_URI":
+        text += " (from MILVUS_URI)"
+    return text
