@@ -19,6 +19,14 @@ from milvus_kernel.language.statements import CreateIndex, DescribeIndex, DropIn
 
 DEFAULT_SCALAR_INDEX = "INVERTED"
 DEFAULT_VECTOR_INDEX = "AUTOINDEX"
+DEFAULT_SPARSE_INDEX = "SPARSE_INVERTED_INDEX"  # Milvus Lite refuses AUTOINDEX on sparse fields
+
+
+def default_index_type(field: FieldInfo) -> str:
+    """The index type used when CREATE INDEX has no USING."""
+    if field.type == "SPARSE_FLOAT_VECTOR":
+        return DEFAULT_SPARSE_INDEX
+    return DEFAULT_VECTOR_INDEX if field.is_vector else DEFAULT_SCALAR_INDEX
 
 
 def default_metric(info: CollectionInfo, field: FieldInfo) -> str:
@@ -56,9 +64,7 @@ def create_index(catalog: Catalog, statement: CreateIndex) -> Result:
     field = require_field(info, statement.field)
     params = {k: v for k, v in statement.params.items() if k.lower() != "metric_type"}
     metric = next((v for k, v in statement.params.items() if k.lower() == "metric_type"), None)
-    index_type = (statement.index_type or "").upper() or (
-        DEFAULT_VECTOR_INDEX if field.is_vector else DEFAULT_SCALAR_INDEX
-    )
+    index_type = (statement.index_type or "").upper() or default_index_type(field)
     if field.is_vector and metric is None:
         metric = default_metric(info, field)
     existing = index_names(catalog, table, field.name)

@@ -18,7 +18,14 @@ from milvus_kernel.errors import ConnectionFailure, ExecutionError, KernelError
 
 T = TypeVar("T")
 
-_NOISY_LOGGERS = ("pymilvus", "pymilvus.decorators", "pymilvus.milvus_client", "milvus_lite")
+# pymilvus's client loggers, Milvus Lite's, and the gRPC server that Lite runs in this process.
+_NOISY_LOGGERS = (
+    "pymilvus",
+    "pymilvus.decorators",
+    "pymilvus.milvus_client",
+    "milvus_lite",
+    "grpc._server",
+)
 
 # Codes of MilvusException that mean "the server cannot be reached".
 _UNREACHABLE_CODES = {2}
