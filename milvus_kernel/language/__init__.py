@@ -1,1 +1,4 @@
-"""The language layer: cell text → frozen statement dataclasses. Pure and fast; no pymilvus, no Jupyter."""
+"""The language layer: cell text → frozen statement dataclasses.
+
+Pure and fast: no pymilvus, no Jupyter.
+"""

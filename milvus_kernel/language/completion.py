@@ -17,8 +17,21 @@ from milvus_kernel.language.splitter import split_statements
 
 _WORD_BEFORE = re.compile(r"[A-Za-z0-9_]*\Z")
 _WORD_AFTER = re.compile(r"[A-Za-z0-9_]*")
-_TABLE_WORDS = {"FROM", "INTO", "TABLE", "COLLECTION", "DESCRIBE", "DESC", "SEARCH", "LOAD",
-                "RELEASE", "ON", "EXISTS", "PARTITIONS", "OF"}
+_TABLE_WORDS = {
+    "FROM",
+    "INTO",
+    "TABLE",
+    "COLLECTION",
+    "DESCRIBE",
+    "DESC",
+    "SEARCH",
+    "LOAD",
+    "RELEASE",
+    "ON",
+    "EXISTS",
+    "PARTITIONS",
+    "OF",
+}
 _TABLE_IN_STATEMENT = re.compile(
     r"\b(?:FROM|INTO|SEARCH|ON|TABLE|COLLECTION|DESCRIBE|DESC|LOAD|RELEASE)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?"
     r"([A-Za-z_]\w*|`[^`]+`)",

@@ -107,7 +107,16 @@ def _operand(expr: Expr) -> str:
     return text if isinstance(expr, _SIMPLE) else f"({text})"
 
 
-COMPARISONS = {"=": "==", "==": "==", "<>": "!=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+COMPARISONS = {
+    "=": "==",
+    "==": "==",
+    "<>": "!=",
+    "!=": "!=",
+    "<": "<",
+    "<=": "<=",
+    ">": ">",
+    ">=": ">=",
+}
 
 
 def render_value(value: Value) -> str:
@@ -151,9 +160,8 @@ def _keys(expr: Expr) -> tuple[tuple[Value, ...] | None, str | None]:
     if isinstance(expr, Binary) and expr.op == "==":
         pair = (expr.left, expr.right)
         for field, value in (pair, pair[::-1]):
-            if isinstance(field, FieldRef) and not field.path and isinstance(value, Literal):
-                if isinstance(value.value, (int, str)) and not isinstance(value.value, bool):
-                    return (value.value,), field.name
+            if isinstance(field, FieldRef) and not field.path and _is_key(value):
+                return (value.value,), field.name  # type: ignore[attr-defined]
     if (
         isinstance(expr, Postfix)
         and expr.op == "in"
@@ -162,7 +170,16 @@ def _keys(expr: Expr) -> tuple[tuple[Value, ...] | None, str | None]:
         and isinstance(expr.argument, Literal)
         and isinstance(expr.argument.value, (list, tuple))
         and expr.argument.value
-        and all(isinstance(v, (int, str)) and not isinstance(v, bool) for v in expr.argument.value)
+        and all(_is_key(Literal(v)) for v in expr.argument.value)
     ):
         return tuple(expr.argument.value), expr.operand.name
     return None, None
+
+
+def _is_key(expr: Expr) -> bool:
+    """A literal that can be a primary-key value (an integer or a string, not a boolean)."""
+    return (
+        isinstance(expr, Literal)
+        and isinstance(expr.value, (int, str))
+        and not isinstance(expr.value, bool)
+    )

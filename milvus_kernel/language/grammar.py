@@ -1,4 +1,8 @@
-"""Finds the Lark grammar (inside the wheel, or in the source tree's top-level `grammar/`) and builds the parser once."""
+"""Finds the Lark grammar and builds the parser once.
+
+The grammar lives in the source tree's top-level `grammar/`; a wheel carries it as
+`milvus_kernel/grammar/`.
+"""
 
 from __future__ import annotations
 
@@ -58,7 +62,9 @@ def terminal_text() -> dict[str, str]:
         pattern = terminal.pattern
         if pattern.type == "str":
             value = pattern.value
-            shown[terminal.name] = value.upper() if value.replace("_", "").isalnum() else f"'{value}'"
+            shown[terminal.name] = (
+                value.upper() if value.replace("_", "").isalnum() else f"'{value}'"
+            )
     shown.update(DESCRIBED_TERMINALS)
     return shown
 
@@ -75,10 +81,4 @@ DESCRIBED_TERMINALS = {
     "VECTOR_OP": "<->, <=> or <#>",
     "SEED_URI": "milvus://host:port",
     "$END": "end of statement",
-    "_TABLE": "TABLE",
-    "_TABLES": "TABLES",
-    "_DESCRIBE": "DESCRIBE",
-    "_AND": "AND",
-    "_OR": "OR",
-    "_NOT": "NOT",
 }

@@ -1,4 +1,7 @@
-"""The entry point of the language: `parse_cell(code)` → the cell's statements, or a `MilvusSyntaxError`."""
+"""The entry point of the language: `parse_cell(code)` → the cell's statements.
+
+A malformed statement raises `MilvusSyntaxError`, numbered within its cell.
+"""
 
 from __future__ import annotations
 
@@ -57,7 +60,9 @@ def parse_chunk(code: str, chunk: Chunk) -> Statement:
         cause = error.orig_exc
         if isinstance(cause, SemanticError):
             text = chunk.text
-            offset = cause.token.start_pos if cause.token is not None else len(text) - len(text.lstrip())
+            offset = (
+                cause.token.start_pos if cause.token is not None else len(text) - len(text.lstrip())
+            )
             raise where.error(cause.message, offset, hint=cause.hint) from None
         raise
     return replace(statement, text=chunk.text.strip())

@@ -1,4 +1,6 @@
-"""The statements of the language as frozen dataclasses: what the parser produces, what the engine runs.
+"""The statements of the language as frozen dataclasses.
+
+The parser produces them and the engine runs them.
 
 Values inside statements are plain Python: int, float, str, bool, None, list (a dense vector or an
 array), dict (a sparse vector `{index: value}` or a JSON object). Filters arrive already translated
@@ -16,14 +18,14 @@ Value = Any
 
 @dataclass(frozen=True)
 class Statement:
-    """Base of every statement; `text` is the statement's source, for error reports and EXPLAIN."""
+    """Base of every statement; `text` is its source, for error reports and EXPLAIN."""
 
     text: str = field(default="", kw_only=True, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class Filter:
-    """A WHERE clause, translated: `expression` is a Milvus filter string, `fields` the names it reads."""
+    """A translated WHERE clause: a Milvus filter `expression` and the `fields` it reads."""
 
     expression: str
     fields: tuple[str, ...] = ()
@@ -76,7 +78,7 @@ class ShowSettings(Statement):
 
 @dataclass(frozen=True)
 class FieldType:
-    """A column type: `name` is the Milvus DataType name (INT64, VARCHAR, FLOAT_VECTOR, ARRAY, ...)."""
+    """A column type: `name` is a Milvus DataType name (INT64, VARCHAR, FLOAT_VECTOR, ...)."""
 
     name: str
     length: int | None = None  # VARCHAR(n)

@@ -17,8 +17,21 @@ from milvus_kernel.language.grammar import terminal_text
 from milvus_kernel.language.splitter import Chunk
 
 STATEMENT_KEYWORDS = (
-    "CONNECT", "DISCONNECT", "SHOW", "SET", "CREATE", "DROP", "DESCRIBE", "DESC", "LOAD",
-    "RELEASE", "INSERT", "UPSERT", "DELETE", "SELECT", "SEARCH",
+    "CONNECT",
+    "DISCONNECT",
+    "SHOW",
+    "SET",
+    "CREATE",
+    "DROP",
+    "DESCRIBE",
+    "DESC",
+    "LOAD",
+    "RELEASE",
+    "INSERT",
+    "UPSERT",
+    "DELETE",
+    "SELECT",
+    "SEARCH",
 )
 _MAX_EXPECTED = 12
 
@@ -75,7 +88,7 @@ def _comment_start(line: str) -> int | None:
 
 def from_lark(error: UnexpectedInput, where: Located) -> MilvusSyntaxError:
     """The friendly form of a Lark parse or lex error."""
-    if isinstance(error, UnexpectedToken) and error.token.type == "$END" or isinstance(
+    if (isinstance(error, UnexpectedToken) and error.token.type == "$END") or isinstance(
         error, UnexpectedEOF
     ):
         expected = _expected(error)
@@ -99,10 +112,16 @@ def from_lark(error: UnexpectedInput, where: Located) -> MilvusSyntaxError:
         char = where.chunk.text[error.pos_in_stream]
         expected = _expected(error)
         if char in "'\"`":
-            return where.error(f"unterminated {'name' if char == '`' else 'string'}", error.pos_in_stream,
-                               hint=f"close it with {char}", incomplete=True)
+            return where.error(
+                f"unterminated {'name' if char == '`' else 'string'}",
+                error.pos_in_stream,
+                hint=f"close it with {char}",
+                incomplete=True,
+            )
         return where.error(
-            f"unexpected character {char!r}", error.pos_in_stream, expected=expected,
+            f"unexpected character {char!r}",
+            error.pos_in_stream,
+            expected=expected,
             hint=_hint_for_char(char),
         )
     return where.error(str(error).splitlines()[0], getattr(error, "pos_in_stream", None))
@@ -142,9 +161,13 @@ def _hint(token: Token, expected: tuple[str, ...], text: str) -> str | None:
         close = difflib.get_close_matches(word, STATEMENT_KEYWORDS, n=1, cutoff=0.6)
         if close:
             return f"did you mean {close[0]}?"
-        return "a statement starts with " + ", ".join(STATEMENT_KEYWORDS[:-1]) + " or SEARCH; try HELP"
+        return (
+            "a statement starts with " + ", ".join(STATEMENT_KEYWORDS[:-1]) + " or SEARCH; try HELP"
+        )
     keywords = [e for e in expected if e.isupper() and e.isalpha()]
-    close = difflib.get_close_matches(word, keywords, n=1, cutoff=0.7) if token.type == "NAME" else []
+    close = (
+        difflib.get_close_matches(word, keywords, n=1, cutoff=0.7) if token.type == "NAME" else []
+    )
     if close:
         return f"did you mean {close[0]}?"
     if token.type == "NAME" and "FROM" in expected and "','" in expected:

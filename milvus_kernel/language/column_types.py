@@ -1,0 +1,144 @@
+"""Column definitions of CREATE TABLE: type names and synonyms, sizes, column constraints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lark import Token, Transformer, v_args
+
+from milvus_kernel.language import statements as s
+from milvus_kernel.language.clauses import Clause, SemanticError, check_unique, single_clauses
+
+TYPE_NAMES = {
+    "BOOL": "BOOL",
+    "BOOLEAN": "BOOL",
+    "INT8": "INT8",
+    "TINYINT": "INT8",
+    "INT16": "INT16",
+    "SMALLINT": "INT16",
+    "INT32": "INT32",
+    "INT": "INT32",
+    "INTEGER": "INT32",
+    "INT64": "INT64",
+    "BIGINT": "INT64",
+    "FLOAT": "FLOAT",
+    "REAL": "FLOAT",
+    "DOUBLE": "DOUBLE",
+    "VARCHAR": "VARCHAR",
+    "STRING": "VARCHAR",
+    "TEXT": "VARCHAR",
+    "JSON": "JSON",
+    "ARRAY": "ARRAY",
+    "FLOAT_VECTOR": "FLOAT_VECTOR",
+    "VECTOR": "FLOAT_VECTOR",
+    "SPARSE_FLOAT_VECTOR": "SPARSE_FLOAT_VECTOR",
+    "SPARSE_VECTOR": "SPARSE_FLOAT_VECTOR",
+    "BINARY_VECTOR": "BINARY_VECTOR",
+    "FLOAT16_VECTOR": "FLOAT16_VECTOR",
+    "BFLOAT16_VECTOR": "BFLOAT16_VECTOR",
+    "INT8_VECTOR": "INT8_VECTOR",
+}
+DIM_TYPES = {"FLOAT_VECTOR", "BINARY_VECTOR", "FLOAT16_VECTOR", "BFLOAT16_VECTOR", "INT8_VECTOR"}
+DEFAULT_VARCHAR_LENGTH = 65535
+
+
+@v_args(inline=True)
+class ColumnRules(Transformer):
+    """Column rules → `ColumnDef` (types come back with their token, for error positions)."""
+
+    def column_list(self, *columns: s.ColumnDef) -> list[s.ColumnDef]:
+        check_unique(tuple(c.name for c in columns), "column", None)
+        if sum(c.primary_key for c in columns) != 1:
+            raise SemanticError("a collection needs exactly one PRIMARY KEY column")
+        return list(columns)
+
+    def plain_type(self, name: Token, size: Token | None = None) -> tuple[s.FieldType, Token]:
+        kind = type_name(name)
+        if kind == "ARRAY":
+            raise SemanticError("ARRAY needs an element type: ARRAY<INT64>(capacity)", name)
+        if kind in DIM_TYPES:
+            if size is None:
+                raise SemanticError(f"{kind} needs a dimension, e.g. {name}(128)", name)
+            return s.FieldType(kind, dim=int(size)), name
+        if kind == "VARCHAR":
+            length = int(size) if size is not None else DEFAULT_VARCHAR_LENGTH
+            return s.FieldType(kind, length=length), name
+        if size is not None:
+            raise SemanticError(f"{kind} takes no size", size)
+        return s.FieldType(kind), name
+
+    def array_type(
+        self,
+        name: Token,
+        _lt: Token,
+        element: tuple[s.FieldType, Token],
+        _gt: Token,
+        capacity: Token | None = None,
+    ) -> tuple[s.FieldType, Token]:
+        if type_name(name) != "ARRAY":
+            raise SemanticError(f"only ARRAY takes an element type, not {name}", name)
+        inner, inner_token = element
+        if inner.is_vector or inner.name in ("ARRAY", "JSON"):
+            raise SemanticError(f"an ARRAY cannot hold {inner.name}", inner_token)
+        if capacity is None:
+            raise SemanticError("ARRAY needs a capacity: ARRAY<INT64>(16)", name)
+        return s.FieldType("ARRAY", element=inner, capacity=int(capacity)), name
+
+    def column_def(
+        self, name: Token, typed: tuple[s.FieldType, Token], *constraints: Clause
+    ) -> s.ColumnDef:
+        field_type = typed[0]
+        given = single_clauses(list(constraints))
+        if "not_null" in given and "null" in given:
+            raise SemanticError(f"column {name} cannot be both NULL and NOT NULL", name)
+        given.pop("null", None)
+        if given.get("bm25_source") and field_type.name != "SPARSE_FLOAT_VECTOR":
+            raise SemanticError("a BM25 column must be SPARSE_FLOAT_VECTOR", name)
+        if (given.get("analyzer") or given.get("match")) and field_type.name != "VARCHAR":
+            raise SemanticError("ANALYZER and MATCH apply to VARCHAR columns", name)
+        analyzer = given.pop("analyzer", None)
+        if analyzer is not None:
+            given["analyzer"] = True
+            given["analyzer_params"] = analyzer or None
+        return s.ColumnDef(str(name), field_type, **given)
+
+    def c_primary_key(self) -> Clause:
+        return Clause("primary_key", True)
+
+    def c_auto_id(self) -> Clause:
+        return Clause("auto_id", True)
+
+    def c_not_null(self) -> Clause:
+        return Clause("not_null", True)
+
+    def c_null(self) -> Clause:
+        return Clause("null", True)
+
+    def c_default(self, value: Any) -> Clause:
+        return Clause("default", value)
+
+    def c_partition_key(self) -> Clause:
+        return Clause("partition_key", True)
+
+    def c_analyzer(self, params: dict[str, Any] | None = None) -> Clause:
+        return Clause("analyzer", params or {})
+
+    def c_match(self) -> Clause:
+        return Clause("match", True)
+
+    def c_bm25(self, source: Token) -> Clause:
+        return Clause("bm25_source", str(source))
+
+    def c_comment(self, text: str) -> Clause:
+        return Clause("description", text)
+
+
+def type_name(token: Token) -> str:
+    kind = TYPE_NAMES.get(str(token).upper())
+    if kind is None:
+        raise SemanticError(
+            f"unknown column type {token}",
+            token,
+            hint="types: " + ", ".join(sorted(set(TYPE_NAMES.values()))),
+        )
+    return kind

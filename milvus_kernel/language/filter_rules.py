@@ -1,0 +1,100 @@
+"""WHERE rules: SQL and Milvus spellings of a filter → the expression tree of `filters.py`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lark import Token, Transformer, v_args
+
+from milvus_kernel.language import filters as f
+
+
+class Negated:
+    """The NOT of NOT IN, NOT LIKE, NOT BETWEEN, IS NOT NULL."""
+
+
+NEGATED = Negated()
+
+
+@v_args(inline=True)
+class FilterRules(Transformer):
+    """Filter rules → `filters.Expr` nodes."""
+
+    def or_expr(self, *parts: f.Expr) -> f.Expr:
+        return _fold("or", parts)
+
+    def and_expr(self, *parts: f.Expr) -> f.Expr:
+        return _fold("and", parts)
+
+    def not_(self, operand: f.Expr) -> f.Expr:
+        return f.Unary("not", _expr(operand))
+
+    def compare(self, left: f.Expr, op: Token, right: f.Expr) -> f.Expr:
+        return f.Binary(f.COMPARISONS[str(op)], _expr(left), _expr(right))
+
+    def negated(self) -> Negated:
+        return NEGATED
+
+    def in_(self, operand: f.Expr, *values: Any) -> f.Expr:
+        negated = bool(values) and values[0] is NEGATED
+        items = list(values[1:] if negated else values)
+        if len(items) == 1 and isinstance(items[0], list):
+            items = items[0]
+        return f.Postfix(_expr(operand), "not in" if negated else "in", f.Literal(items))
+
+    def like(self, operand: f.Expr, *rest: Any) -> f.Expr:
+        expr = f.Postfix(_expr(operand), "like", f.Literal(rest[-1]))
+        return f.Unary("not", expr) if rest[0] is NEGATED else expr
+
+    def between(self, operand: f.Expr, *rest: Any) -> f.Expr:
+        low, high = rest[-2:]
+        value = _expr(operand)
+        expr = f.Binary(
+            "and", f.Binary(">=", value, _expr(low)), f.Binary("<=", value, _expr(high))
+        )
+        return f.Unary("not", expr) if rest[0] is NEGATED else expr
+
+    def is_null(self, operand: f.Expr, *negation: Negated) -> f.Expr:
+        return f.Postfix(_expr(operand), "is not null" if negation else "is null")
+
+    def sum(self, *parts: Any) -> f.Expr:
+        return _arith(parts)
+
+    def product(self, *parts: Any) -> f.Expr:
+        return _arith(parts)
+
+    def negate(self, _minus: Token, operand: Any) -> f.Expr:
+        return f.Unary("-", _expr(operand))
+
+    def group(self, expr: f.Expr) -> f.Expr:
+        return expr
+
+    def call(self, function: Token, *args: Any) -> f.Expr:
+        return f.Call(str(function), tuple(_expr(arg) for arg in args))
+
+    def field_ref(self, *parts: Any) -> f.Expr:
+        names = [p for p in parts if isinstance(p, Token)]
+        path = tuple(p for p in parts if not isinstance(p, Token))
+        return f.FieldRef(str(names[-1]), path)
+
+    def accessor(self, key: Any) -> str | int:
+        return int(key) if isinstance(key, Token) else key
+
+
+def _expr(value: Any) -> f.Expr:
+    """Operands that came through value rules (numbers, strings, lists) become literals."""
+    return value if isinstance(value, f.Expr) else f.Literal(value)
+
+
+def _fold(op: str, parts: tuple[f.Expr, ...]) -> f.Expr:
+    result = _expr(parts[0])
+    for part in parts[1:]:
+        result = f.Binary(op, result, _expr(part))
+    return result
+
+
+def _arith(parts: tuple[Any, ...]) -> f.Expr:
+    result = _expr(parts[0])
+    for op, operand in zip(parts[1::2], parts[2::2], strict=True):
+        result = f.Binary(str(op), result, _expr(operand))
+    return result

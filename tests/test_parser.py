@@ -1,0 +1,189 @@
+"""Parser fixtures: every valid statement parses to its class, every filter translates exactly,
+every invalid cell fails at the exact line and column with a helpful message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from milvus_kernel.errors import MilvusSyntaxError
+from milvus_kernel.language import statements as s
+from milvus_kernel.language.parser import parse_cell, parse_statement
+from milvus_kernel.language.splitter import split_statements
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _rows(name: str) -> list[list[str]]:
+    lines = (FIXTURES / name).read_text(encoding="utf-8").splitlines()
+    return [line.split("\t") for line in lines if line.strip() and not line.startswith("#")]
+
+
+@pytest.mark.parametrize(("kind", "text"), _rows("valid.sql"), ids=lambda v: v[:60])
+def test_valid_statement(kind: str, text: str) -> None:
+    statement = parse_statement(text)
+    assert type(statement).__name__ == kind
+    assert statement.text == text.strip()
+    # a trailing semicolon, leading blanks and comments change nothing
+    again = parse_statement(f"  -- note\n{text} ;")
+    assert again == statement
+
+
+@pytest.mark.parametrize(("where", "expected"), _rows("filters.txt"), ids=lambda v: v[:40])
+def test_filter_translation(where: str, expected: str) -> None:
+    statement = parse_statement(f"SELECT * FROM docs WHERE {where}")
+    assert isinstance(statement, s.Select)
+    assert statement.where is not None
+    assert statement.where.expression == expected
+
+
+@pytest.mark.parametrize(
+    ("position", "cell", "fragment"), _rows("invalid.txt"), ids=lambda v: v[:40]
+)
+def test_invalid_statement(position: str, cell: str, fragment: str) -> None:
+    cell = cell.replace("\\n", "\n")
+    with pytest.raises(MilvusSyntaxError) as caught:
+        parse_cell(cell)
+    error = caught.value
+    assert f"{error.line}:{error.column}" == position
+    report = error.render()
+    assert fragment in report
+    assert "Traceback" not in report
+    # the caret sits under the reported column of the reported line
+    lines = report.splitlines()
+    caret = next(i for i, line in enumerate(lines) if line.strip() == "^")
+    assert lines[caret].index("^") - 2 == error.column - 1
+    assert lines[caret - 1][2:] == cell.splitlines()[error.line - 1].expandtabs(1)
+
+
+def test_statements_run_in_order_and_errors_are_numbered() -> None:
+    cell = "SHOW TABLES; DESCRIBE docs;\n\nSELECT COUNT(*) FROM docs"
+    assert [type(x).__name__ for x in parse_cell(cell)] == ["ShowTables", "DescribeTable", "Select"]
+    with pytest.raises(MilvusSyntaxError) as caught:
+        parse_cell("SHOW TABLES; SHOW TABLES; SHOW TABELS")
+    assert caught.value.statement_index == 3
+    assert "statement 3" in caught.value.render()
+
+
+def test_semicolons_inside_strings_comments_and_names_do_not_split() -> None:
+    cell = (
+        'SELECT * FROM `a;b` WHERE x = \'a;b\' AND y = "c;\\"d" -- ;\n/* ; */ LIMIT 1; SHOW TABLES'
+    )
+    chunks = split_statements(cell)
+    assert len(chunks) == 2
+    first = parse_cell(cell)[0]
+    assert isinstance(first, s.Select)
+    assert first.table == "a;b"
+    assert first.where is not None
+    assert first.where.expression == '(x == "a;b") and (y == "c;\\"d")'
+
+
+def test_blank_and_comment_only_cells_hold_no_statement() -> None:
+    assert parse_cell("") == []
+    assert parse_cell("  -- just a note\n /* and another */ ;;") == []
+
+
+def test_values_are_typed() -> None:
+    statement = parse_statement(
+        "INSERT INTO t VALUES (1, -2, 0.5, -1e-3, 'it''s', \"a\\nb\", TRUE, NULL, [1, -2.5, .5],"
+        " {3: 0.5, 17: 0.25}, {\"k\": [1, 'x']}, ['a', 'b'], [])"
+    )
+    assert isinstance(statement, s.Insert)
+    assert statement.rows == (
+        (
+            1,
+            -2,
+            0.5,
+            -0.001,
+            "it's",
+            "a\nb",
+            True,
+            None,
+            [1, -2.5, 0.5],
+            {3: 0.5, 17: 0.25},
+            {"k": [1, "x"]},
+            ["a", "b"],
+            [],
+        ),
+    )
+
+
+def test_create_table_columns() -> None:
+    statement = parse_statement(
+        "CREATE TABLE docs (id INT64 PRIMARY KEY AUTO_ID, label VARCHAR(20) NOT NULL DEFAULT 'x'"
+        " PARTITION KEY, tags ARRAY<VARCHAR(32)>(16), v VECTOR(4),"
+        " body VARCHAR(100) ANALYZER MATCH,"
+        " bm SPARSE_FLOAT_VECTOR GENERATED ALWAYS AS BM25(body)) WITH (dynamic_field = true)"
+    )
+    assert isinstance(statement, s.CreateTable)
+    id_, label, tags, vector, body, bm25 = statement.columns
+    assert id_.primary_key and id_.auto_id and id_.type == s.FieldType("INT64")
+    assert label.not_null and label.default == "x" and label.partition_key
+    assert label.type == s.FieldType("VARCHAR", length=20)
+    assert tags.type == s.FieldType("ARRAY", element=s.FieldType("VARCHAR", length=32), capacity=16)
+    assert vector.type == s.FieldType("FLOAT_VECTOR", dim=4)
+    assert body.analyzer and body.match
+    assert bm25.bm25_source == "body"
+    assert statement.options == {"dynamic_field": True}
+
+
+def test_search_forms() -> None:
+    native = parse_statement(
+        "SEARCH docs USING v FOR [[1, 2], [3, 4]] IN PARTITION p WHERE label = 'a' RETURN label"
+        " LIMIT 8 OFFSET 1 WITH (metric_type = 'cosine', nprobe = 8)"
+    )
+    assert native == s.Search(
+        "docs",
+        ([1, 2], [3, 4]),
+        anns_field="v",
+        partitions=("p",),
+        where=s.Filter('label == "a"', ("label",), ("a",), "label"),
+        output_fields=("label",),
+        limit=8,
+        offset=1,
+        params={"nprobe": 8},
+        metric="COSINE",
+    )
+    sql = parse_statement("SELECT id, distance FROM docs ORDER BY v <=> [1, 2] LIMIT 3")
+    assert isinstance(sql, s.Search)
+    assert (sql.metric, sql.anns_field, sql.limit, sql.projection) == (
+        "COSINE",
+        "v",
+        3,
+        ("id", "distance"),
+    )
+
+
+def test_get_by_primary_key_is_recognized() -> None:
+    statement = parse_statement("SELECT * FROM docs WHERE id IN (1, 2, 3)")
+    assert isinstance(statement, s.Select) and statement.where is not None
+    assert (statement.where.keys, statement.where.key_field) == ((1, 2, 3), "id")
+    other = parse_statement("SELECT * FROM docs WHERE id IN (1, 2) AND x = 1")
+    assert isinstance(other, s.Select) and other.where is not None
+    assert other.where.keys is None
+
+
+def test_secrets_stay_out_of_repr() -> None:
+    statement = parse_statement("CONNECT 'http://h:19530' USER 'u' PASSWORD 'hunter2'")
+    assert "hunter2" not in repr(statement)
+    token = parse_statement("CONNECT 'http://h:19530' TOKEN 'u:hunter2'")
+    assert "hunter2" not in repr(token)
+
+
+def test_grammar_has_no_lalr_conflicts(caplog: pytest.LogCaptureFixture) -> None:
+    """Lark resolves shift/reduce conflicts silently (as shift); each one hides a misparse."""
+    import logging
+
+    from lark import Lark, logger
+
+    from milvus_kernel.language.grammar import GRAMMAR_FILE, grammar_dir
+
+    logger.addHandler(caplog.handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        Lark((grammar_dir() / GRAMMAR_FILE).read_text(), parser="lalr", debug=True)
+    finally:
+        logger.removeHandler(caplog.handler)
+        logger.setLevel(logging.WARNING)
+    assert not [r.getMessage() for r in caplog.records if "conflict" in r.getMessage().lower()]
