@@ -29,9 +29,7 @@ def make_table(session, name: str, metric: str, data: np.ndarray) -> None:
         ColumnDef("vector", FieldType("FLOAT_VECTOR", dim=DIM)),
     )
     session.execute(CreateTable(name, columns=columns))
-    session.execute(
-        CreateIndex(name, "vector", index_type="FLAT", params={"metric_type": metric})
-    )
+    session.execute(CreateIndex(name, "vector", index_type="FLAT", params={"metric_type": metric}))
     rows = tuple(
         (i, "even" if i % 2 == 0 else "odd", [float(x) for x in data[i]]) for i in range(N)
     )
@@ -128,9 +126,7 @@ def test_search_errors(session, unique_name, data):
     with pytest.raises(ExecutionError, match="no field 'nope'"):
         session.execute(Search(unique_name, vectors=(data[0].tolist(),), anns_field="nope"))
     with pytest.raises(ExecutionError, match="no field 'nope'"):
-        session.execute(
-            Search(unique_name, vectors=(data[0].tolist(),), output_fields=("nope",))
-        )
+        session.execute(Search(unique_name, vectors=(data[0].tolist(),), output_fields=("nope",)))
     with pytest.raises(ExecutionError, match="not a vector"):
         session.execute(Search(unique_name, vectors=(data[0].tolist(),), anns_field="label"))
     with pytest.raises(ExecutionError, match="collection 'missing' does not exist"):
@@ -141,7 +137,9 @@ def test_many_queries_are_batched(session, unique_name, data, monkeypatch):
     make_table(session, unique_name, "IP", data)
     monkeypatch.setattr(search_module, "MAX_NQ", 4)
     queries = data[:10]
-    result = session.execute(Search(unique_name, vectors=tuple(q.tolist() for q in queries), limit=2))
+    result = session.execute(
+        Search(unique_name, vectors=tuple(q.tolist() for q in queries), limit=2)
+    )
     assert sorted({row[0] for row in result.rows}) == list(range(1, 11))
     for qi, query in enumerate(queries, start=1):
         ids, _ = brute_force(data, query, "IP", 2)
@@ -160,7 +158,11 @@ def test_several_vector_fields_need_using(session, unique_name):
     session.execute(
         Insert(
             unique_name,
-            rows=((1, [0.0, 1.0], {1: 0.5, 9: 1.0}), (2, [1.0, 0.0], {2: 1.0}), (3, [1, 1], {9: 0.1})),
+            rows=(
+                (1, [0.0, 1.0], {1: 0.5, 9: 1.0}),
+                (2, [1.0, 0.0], {2: 1.0}),
+                (3, [1, 1], {9: 0.1}),
+            ),
         )
     )
     with pytest.raises(ExecutionError, match=r"several vector fields \(a, s\)"):

@@ -210,7 +210,17 @@ def open_connection(target: Target, timeout: float | None = None) -> Connection:
         raise ConnectionFailure(
             f"cannot connect to {target.shown_uri}: " + scrub(reason(error), target.secrets)
         ) from None
-    return Connection(client, target)
+    connection = Connection(client, target)
+    if target.database and not target.is_lite:
+        try:  # the client connects lazily to a database: check it exists now
+            client.list_collections(timeout=timeout if timeout else 10.0)
+        except Exception as error:
+            connection.close()
+            raise ConnectionFailure(
+                f"cannot use database '{target.database}' on {target.shown_uri}: "
+                + scrub(reason(error), target.secrets)
+            ) from None
+    return connection
 
 
 def _in_use(path: str) -> str:

@@ -240,22 +240,20 @@ def _has_credentials(statement: Connect) -> bool:
     return bool(statement.user or statement.password or statement.token or statement.database)
 
 
-def _describe_target(verb: str, target: Target) -> str:
+def _describe_target(verb: str, target: Target, source: bool = False) -> str:
     if target.is_lite:
         return f"{verb} embedded Milvus Lite at {target.uri}"
-    text = f"{verb} {target.shown_uri}"
     details = []
-    if target.shown_user:
+    if target.user or target.token:  # a user inside the URI is already shown (masked) there
         details.append(f"user {target.shown_user}")
     if target.database:
         details.append(f"database {target.database}")
     if target.alias:
         details.append(f"as {target.alias}")
-    return text + (f" ({', '.join(details)})" if details else "")
+    if source and target.source == "MILVUS_URI":
+        details.append("from MILVUS_URI")
+    return f"{verb} {target.shown_uri}" + (f" ({', '.join(details)})" if details else "")
 
 
 def _announce(target: Target) -> str:
-    text = _describe_target("connected to", target)
-    if target.source == "MILVUS_URI":
-        text += " (from MILVUS_URI)"
-    return text
+    return _describe_target("connected to", target, source=True)
