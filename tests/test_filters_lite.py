@@ -87,8 +87,8 @@ CASES = [
 @pytest.fixture(scope="module")
 def filtered(session: Session) -> Session:
     values = ", ".join(
-        f"({i}, {n}, {_sql(label)}, {score}, {str(ok).upper()}, {json.dumps(meta)}, {json.dumps(tags)},"
-        " [0.1, 0.2])"
+        f"({i}, {n}, {_sql(label)}, {score}, {str(ok).upper()}, {json.dumps(meta)},"
+        f" {json.dumps(tags)}, [0.1, 0.2])"
         for i, n, label, score, ok, meta, tags in ROWS
     )
     hostile = ", ".join(f"({100 + i}, {_sql(v)}, [0.1, 0.2])" for i, v in enumerate(HOSTILE))
