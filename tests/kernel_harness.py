@@ -79,8 +79,10 @@ def start_kernel(
 
 
 def stop_kernel(km: KernelManager, kc: BlockingKernelClient) -> None:
+    """Stop the client and, unless a test already did, shut the kernel down cleanly."""
     kc.stop_channels()
-    km.shutdown_kernel(now=False)
+    if km.has_kernel and km.is_alive():
+        km.shutdown_kernel(now=False)
 
 
 @contextmanager
