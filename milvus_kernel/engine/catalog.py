@@ -57,6 +57,12 @@ class Catalog:
         ):
             return getattr(self.client, method)(*args, **kwargs)
 
+    def fetch(self, method: str, *args: Any, table: str | None = None, **kwargs: Any) -> list[Any]:
+        """Like `call`, for reads: the rows are materialized (pymilvus decodes them lazily)
+        inside the translation, as plain dicts."""
+        with translating(table=table, secrets=self.connection.target.secrets):
+            return [dict(row) for row in self.call(method, *args, table=table, **kwargs)]
+
     def read_options(self) -> dict[str, Any]:
         """Keyword arguments every read and search takes from the settings."""
         level = self.settings.consistency_level

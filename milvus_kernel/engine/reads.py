@@ -54,7 +54,7 @@ class Reader:
 
     def _query(self, **kwargs: Any) -> list[dict[str, Any]]:
         return list(
-            self.catalog.call(
+            self.catalog.fetch(
                 "query",
                 self.table,
                 filter=self.filter,
@@ -95,7 +95,7 @@ class Reader:
         try:
             while True:
                 with translating(table=self.table):
-                    batch = iterator.next()
+                    batch = [dict(entity) for entity in iterator.next()]
                 if not batch:
                     return
                 for entity in batch:
@@ -110,7 +110,7 @@ class Reader:
 
     def get(self, keys: tuple[Any, ...]) -> list[dict[str, Any]]:
         return list(
-            self.catalog.call(
+            self.catalog.fetch(
                 "get",
                 self.table,
                 ids=list(keys),

@@ -14,6 +14,7 @@ from typing import Any
 
 from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.fields import CollectionInfo, FieldInfo
+from milvus_kernel.engine.milvus_errors import translating
 from milvus_kernel.engine.results import Column, Result, Table
 from milvus_kernel.engine.rows import column_for, plain, star_fields
 from milvus_kernel.engine.values import BadValue, convert
@@ -188,21 +189,22 @@ def search(catalog: Catalog, statement: Search) -> Result:
             table=table,
             **options,
         )
-        for number, hits in enumerate(results, start=start + 1):
-            for rank, hit in enumerate(hits, start=statement.offset + 1):
-                entity = hit.get("entity") or {}
-                values = {
-                    "query": number,
-                    "rank": rank,
-                    score: plain(hit.get("distance")),
-                    pk: plain(hit.get(pk, hit.get("id"))),
-                }
-                rows.append(
-                    tuple(
-                        values[name] if name in values else plain(entity.get(name))
-                        for name in shown
+        with translating(table=table):  # pymilvus decodes hits lazily
+            for number, hits in enumerate(results, start=start + 1):
+                for rank, hit in enumerate(hits, start=statement.offset + 1):
+                    entity = hit.get("entity") or {}
+                    values = {
+                        "query": number,
+                        "rank": rank,
+                        score: plain(hit.get("distance")),
+                        pk: plain(hit.get(pk, hit.get("id"))),
+                    }
+                    rows.append(
+                        tuple(
+                            values[name] if name in values else plain(entity.get(name))
+                            for name in shown
+                        )
                     )
-                )
     columns = tuple(_column(info, name) for name in shown)
     return Table(columns=columns, rows=rows, total=len(rows), title=table)
 

@@ -90,7 +90,10 @@ def _json(value: Any, what: str) -> Any:
         try:
             json.loads(value)
         except ValueError:
-            return json.dumps(value)  # a plain string stored as a JSON string
+            raise BadValue(
+                f"{what} expects JSON (an object, a list, a number or JSON text), "
+                f"got {describe_value(value)} which is not JSON"
+            ) from None
         return value
     if isinstance(value, dict) and not all(isinstance(k, str) for k in value):
         raise BadValue(f"{what} (JSON) needs string keys")

@@ -173,7 +173,7 @@ def delete(catalog: Catalog, statement: Delete) -> Result:
     expression = statement.where.expression
     partitions = [statement.partition] if statement.partition else None
     # Count first: Milvus reports requested keys (even absent ones), not rows deleted.
-    found = catalog.call(
+    found = catalog.fetch(
         "query",
         table,
         filter=expression,
