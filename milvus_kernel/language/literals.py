@@ -36,18 +36,77 @@ def _unescape(match: re.Match[str]) -> str:
     return _ESCAPED.get(code, "\\" + code)
 
 
-def string_value(token: Token) -> str:
-    text = str(token)
-    if token.type == "SINGLE_QUOTED":
+def string_value(text: str) -> str:
+    """The value of a quoted string: SQL rules in single quotes, backslash escapes in double."""
+    if text[0] == "'":
         return text[1:-1].replace("''", "'")
     body = text[1:-1]
     return _ESCAPE.sub(_unescape, body) if "\\" in body else body
 
 
 def number_value(text: str) -> int | float:
-    if text.isdigit():
-        return int(text)
-    return float(text)
+    if "." in text or "e" in text or "E" in text:
+        return float(text)
+    return int(text)
+
+
+_ROW_ITEM = re.compile(r"""\[[^\]]*\]|'(?:[^']|'')*'|"(?:[^"\\]|\\.)*"|,|[^,\s]+""")
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_KEYWORD_VALUES = {"null": None, "true": True, "false": False}
+
+
+def simple_row(token: Token) -> tuple[Any, ...]:
+    """The values of a SIMPLE_ROW token: `(1, 'red', [0.1, 0.2], NULL)`."""
+    text = str(token)
+    values: list[Any] = []
+    expect_item = True
+    position = 1
+    for match in _ROW_ITEM.finditer(text, 1, len(text) - 1):
+        item = match.group()
+        between = text[position : match.start()]
+        position = match.end()
+        if between.strip():
+            raise _row_error(token, match.start(), item)
+        if item == ",":
+            if expect_item:
+                raise _row_error(token, match.start(), item)
+            expect_item = True
+            continue
+        if not expect_item:
+            raise _row_error(token, match.start(), item)
+        expect_item = False
+        values.append(_row_value(item, token, match.start()))
+    if expect_item or text[position:-1].strip():
+        raise _row_error(token, len(text) - 1, ")")
+    return tuple(values)
+
+
+def _row_value(item: str, token: Token, offset: int) -> Any:
+    first = item[0]
+    try:
+        if first == "[":
+            return float_list(item)
+        if first in "'\"":
+            return string_value(item)
+        if first.isalpha():
+            return _KEYWORD_VALUES[item.lower()]
+        return number_value(item)
+    except (KeyError, ValueError):
+        if first == "[":  # point at the element that is not a number
+            inner = offset + 1
+            for part in item[1:-1].split(","):
+                if part.strip() and not _NUMBER.fullmatch(part.strip()):
+                    stripped = part.strip()
+                    raise _row_error(token, inner + part.index(stripped), stripped) from None
+                inner += len(part) + 1
+        raise _row_error(token, offset, item) from None
+
+
+def _row_error(token: Token, offset: int, item: str) -> SemanticError:
+    """An error at `offset` inside the row token, reported like a syntax error."""
+    shown = item if len(item) <= 30 else item[:27] + "..."
+    at = Token("ROW_ITEM", item, token.start_pos + offset, token.line, token.column)
+    return SemanticError(f"unexpected {shown!r} in a row of values", at)
 
 
 def float_list(text: str) -> list[float | int]:
@@ -62,7 +121,7 @@ class LiteralRules(Transformer):
     """Value rules → plain Python values (names → NAME tokens, options → dicts)."""
 
     def string(self, token: Token) -> str:
-        return string_value(token)
+        return string_value(str(token))
 
     def name(self, token: Token) -> Token:
         if token.type == "QUOTED_NAME":
@@ -122,4 +181,6 @@ class LiteralRules(Transformer):
         return Clause("columns", tuple(str(n) for n in names))
 
     def row(self, *values: Any) -> tuple[Any, ...]:
+        if len(values) == 1 and isinstance(values[0], Token) and values[0].type == "SIMPLE_ROW":
+            return simple_row(values[0])
         return values

@@ -1,7 +1,7 @@
 """Splits a cell into statements at `;` outside strings, quoted names and comments.
 
-It jumps from one special character to the next with a compiled regex, so a cell holding
-megabytes of numbers splits in about the time it takes to scan it once.
+It jumps from one special character to the next with `str.find` (a C-speed scan per kind of
+special), so a cell holding megabytes of numbers splits in a few milliseconds.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_SPECIAL = re.compile(r"""[;'"`]|--|/\*""")
+_SPECIALS = (";", "'", '"', "`", "--", "/*")
 _NON_SPACE = re.compile(r"\S")
 _DOUBLE_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 
@@ -33,19 +33,21 @@ def split_statements(code: str) -> list[Chunk]:
     has_content = False
     unterminated: str | None = None
     length = len(code)
+    upcoming = {token: code.find(token) for token in _SPECIALS}
     while pos < length:
-        match = _SPECIAL.search(code, pos)
-        stop = match.start() if match else length
-        if not has_content and _NON_SPACE.search(code, pos, stop):
+        for token, at in upcoming.items():
+            if 0 <= at < pos:
+                upcoming[token] = code.find(token, pos)
+        found = [(at, token) for token, at in upcoming.items() if at >= 0]
+        at, token = min(found) if found else (length, "")
+        if not has_content and _NON_SPACE.search(code, pos, at):
             has_content = True
-        if match is None:
+        if not token:
             break
-        token = match.group()
-        at = match.start()
         if token == ";":
             if has_content:
                 chunks.append(_chunk(code, start, at))
-            start = pos = match.end()
+            start = pos = at + 1
             has_content = False
             continue
         if token in ("--", "/*"):
