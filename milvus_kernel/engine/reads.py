@@ -20,7 +20,7 @@ from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import Select
 
 MAX_WINDOW = 16384
-ITERATOR_BATCH = 1000
+ITERATOR_BATCH = 5000
 
 
 def resolve_columns(info: CollectionInfo, wanted: tuple[str, ...]) -> tuple[list[str], bool]:
