@@ -126,3 +126,13 @@ def test_drop_index_on_loaded_collection(session, unique_name):
     )
     hits = session.execute(Search(unique_name, vectors=([1.0, 0.0, 0.0, 0.0],), limit=1))
     assert hits.rows[0][1] == 99
+
+
+def test_index_statements_without_a_field_mean_the_vector_field(session, unique_name):
+    make(session, unique_name)
+    message = session.execute(
+        CreateIndex(unique_name, "", index_type="IVF_FLAT", params={"nlist": 16})
+    )
+    assert "on " + unique_name + "(vector) using IVF_FLAT" in message.text
+    assert session.catalog().client.describe_index(unique_name, "vector")["params"] == {"nlist": 16}
+    assert session.execute(DropIndex("", unique_name)).text.startswith("dropped index vector")

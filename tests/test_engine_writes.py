@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from milvus_kernel.engine import writes as writes_module
-from milvus_kernel.errors import ExecutionError
+from milvus_kernel.errors import ExecutionError, Interrupted
 from milvus_kernel.language.statements import (
     ColumnDef,
     CreateIndex,
@@ -227,3 +227,22 @@ def test_delete_counts_rows_really_deleted(session, unique_name):
         session.execute(Delete(unique_name, Filter("nope == 1", ("nope",))))
     with pytest.raises(ExecutionError, match="collection 'missing' does not exist"):
         session.execute(Delete("missing", Filter("id == 1", ("id",))))
+
+
+def test_interrupt_between_batches_says_what_was_written(session, unique_name, monkeypatch):
+    make(session, unique_name)
+    monkeypatch.setattr(writes_module, "BATCH_ROWS", 3)
+    client = session.catalog().client
+    original = client.insert
+    calls = []
+
+    def interrupted_insert(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(client, "insert", interrupted_insert)
+    rows = tuple((i, "x", None, None, None, None, [i, 0, 0]) for i in range(5))
+    with pytest.raises(Interrupted, match="interrupted: 3 of 5 rows had been inserted"):
+        session.execute(Insert(unique_name, rows=rows))

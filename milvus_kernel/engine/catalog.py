@@ -70,10 +70,11 @@ class Catalog:
 
     # --- names and schemas ------------------------------------------------------------------
 
-    def names(self, max_age: float = NAMES_TTL) -> list[str]:
+    def names(self, max_age: float = NAMES_TTL, timeout: float | None = None) -> list[str]:
         now = time.monotonic()
         if self._names is None or now - self._names[0] > max_age:
-            self._names = (now, list(self.call("list_collections")))
+            kwargs = {"timeout": timeout} if timeout is not None else {}
+            self._names = (now, list(self.call("list_collections", **kwargs)))
         return list(self._names[1])
 
     def exists(self, name: str) -> bool:

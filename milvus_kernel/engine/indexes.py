@@ -49,6 +49,17 @@ def require_field(info: CollectionInfo, name: str) -> FieldInfo:
     return field
 
 
+def only_vector(info: CollectionInfo) -> FieldInfo:
+    """The field an index statement means when it names none (the seed dialect's form)."""
+    vectors = info.vector_fields
+    if len(vectors) != 1:
+        names = ", ".join(f.name for f in vectors) or "none"
+        raise ExecutionError(
+            f"say which field of {info.name} to index: its vector fields are {names}"
+        )
+    return vectors[0]
+
+
 def index_names(catalog: Catalog, table: str, field: str | None = None) -> list[str]:
     kwargs: dict[str, Any] = {"field_name": field} if field else {}
     return list(catalog.call("list_indexes", table, table=table, **kwargs))
@@ -61,7 +72,7 @@ def describe(catalog: Catalog, table: str, name: str) -> dict[str, Any]:
 def create_index(catalog: Catalog, statement: CreateIndex) -> Result:
     table = statement.table
     info = catalog.require(table)
-    field = require_field(info, statement.field)
+    field = require_field(info, statement.field) if statement.field else only_vector(info)
     params = {k: v for k, v in statement.params.items() if k.lower() != "metric_type"}
     metric = next((v for k, v in statement.params.items() if k.lower() == "metric_type"), None)
     index_type = (statement.index_type or "").upper() or default_index_type(field)
@@ -105,7 +116,10 @@ def create_index(catalog: Catalog, statement: CreateIndex) -> Result:
 
 def drop_index(catalog: Catalog, statement: DropIndex) -> Result:
     table, name = statement.table, statement.name
-    catalog.require(table)
+    info = catalog.require(table)
+    if not name:  # the seed dialect's `drop index t`: the index of the vector field
+        found = index_names(catalog, table, only_vector(info).name)
+        name = found[0] if found else only_vector(info).name
     names = index_names(catalog, table)
     if name not in names:
         shown = ", ".join(names) if names else "none"

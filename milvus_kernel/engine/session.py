@@ -39,6 +39,8 @@ from milvus_kernel.language.statements import (
 )
 
 Handler = Callable[[Any], Result]
+# Seconds allowed to the calls behind completion and inspection (they must stay snappy).
+QUICK_TIMEOUT = 2.0
 _FAMILIES = (collections, partitions, indexes, writes, reads, search)
 
 
@@ -201,7 +203,7 @@ class Session:
         if self._catalog is None:
             return []
         try:
-            return sorted(self._catalog.names())
+            return sorted(self._catalog.names(timeout=QUICK_TIMEOUT))
         except Exception:
             return []
 
@@ -220,7 +222,7 @@ class Session:
             cached = self._catalog.cached(table)
             if cached is not None:
                 return cached
-            if table not in self._catalog.names():
+            if table not in self._catalog.names(timeout=QUICK_TIMEOUT):
                 return None
             return self._catalog.require(table)
         except Exception:

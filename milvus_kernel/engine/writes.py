@@ -14,7 +14,7 @@ from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.fields import CollectionInfo, FieldInfo
 from milvus_kernel.engine.results import Message, Result
 from milvus_kernel.engine.values import BadValue, convert, estimate_size
-from milvus_kernel.errors import ExecutionError
+from milvus_kernel.errors import ExecutionError, Interrupted
 from milvus_kernel.language.statements import Delete, Filter, Insert
 
 BATCH_ROWS = 10_000
@@ -145,6 +145,11 @@ def insert(catalog: Catalog, statement: Insert) -> Result:
     for batch in batches(rows):
         try:
             result = catalog.call(method, table, batch, table=table, **kwargs)
+        except KeyboardInterrupt:
+            raise Interrupted(
+                f"interrupted: {written} of {len(rows)} rows had been {verb} into {table}; "
+                f"the batch in progress ({len(batch)} rows) may or may not have been written"
+            ) from None
         except ExecutionError as error:
             if written:
                 error = ExecutionError(
