@@ -141,8 +141,8 @@ class MilvusKernel(Kernel):
             where = f" in statement {counting.started}" if counting and counting.started else ""
             return self._error(
                 InternalError(
-                    f"internal error{where}: {type(exc).__name__}: {exc}"
-                    " (details in the kernel log)"
+                    # the type only: an exception's text may quote the cell (and a password)
+                    f"internal error{where}: {type(exc).__name__} (details in the kernel log)"
                 ),
                 silent,
             )
