@@ -63,6 +63,9 @@ class FilterRules(Transformer):
     def product(self, *parts: Any) -> f.Expr:
         return _arith(parts)
 
+    def power(self, *parts: Any) -> f.Expr:
+        return _arith(parts)
+
     def negate(self, _minus: Token, operand: Any) -> f.Expr:
         return f.Unary("-", _expr(operand))
 

@@ -176,13 +176,11 @@ def _hint(token: Token, expected: tuple[str, ...], text: str) -> str | None:
         return "separate items with commas"
     if token.type == "DOUBLE_QUOTED" and "a name" in expected:
         return "names go bare or in `backticks`; quotes make a string"
-    if "'('" in expected and "VALUES" not in expected and str(token) not in "()":
-        return None
     return None
 
 
 def _hint_at_end(expected: tuple[str, ...]) -> str | None:
-    if "a vector" in expected:
+    if "a vector" in expected and set(expected) <= {"a vector", "'['", "'{'"}:
         return "a vector is written [0.1, 0.2, ...]"
     if "')'" in expected:
         return "a parenthesis is still open"
