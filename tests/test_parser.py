@@ -187,3 +187,70 @@ def test_grammar_has_no_lalr_conflicts(caplog: pytest.LogCaptureFixture) -> None
         logger.removeHandler(caplog.handler)
         logger.setLevel(logging.WARNING)
     assert not [r.getMessage() for r in caplog.records if "conflict" in r.getMessage().lower()]
+
+
+SEED_README_CELL = """milvus://127.0.0.1:19530
+create table test01 where dimension=128 and index_file_size=1024 and metric_type='L2'
+drop table test01
+create partition test01 where partition_tag='tag01'
+list partitions test01
+"""
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        SEED_README_CELL,
+        SEED_README_CELL.upper().replace("MILVUS://", "milvus://"),
+        "\n".join("    " + line for line in SEED_README_CELL.splitlines()),
+        SEED_README_CELL.replace("\n", ";\n"),
+        "\n\n" + SEED_README_CELL.replace("\n", "\n\n"),
+    ],
+    ids=["as-written", "upper-case", "indented", "semicolons", "blank-lines"],
+)
+def test_old_kernel_readme_cell(cell: str) -> None:
+    """The old README's examples, one per line, in any case and layout: five statements."""
+    statements = parse_cell(cell)
+    assert [type(x).__name__ for x in statements] == [
+        "Connect",
+        "CreateTable",
+        "DropTable",
+        "CreatePartition",
+        "ShowPartitions",
+    ]
+    connect, create, _, partition, _ = statements
+    assert isinstance(connect, s.Connect) and connect.target == "http://127.0.0.1:19530"
+    assert isinstance(create, s.CreateTable)
+    assert {k.lower(): v for k, v in create.options.items()} == {
+        "dimension": 128,
+        "index_file_size": 1024,
+        "metric_type": "L2",
+    }
+    assert isinstance(partition, s.CreatePartition)
+    assert (partition.name.lower(), partition.table.lower()) == ("tag01", "test01")
+
+
+def test_old_dialect_meanings() -> None:
+    insert = parse_statement("insert 2,3,5 from t where partition_tag='p' by id=7")
+    assert insert == s.Insert("t", ((7, [2, 3, 5]),), partition="p", seed_form=True)
+    search = parse_statement(
+        "select 2,3,5 from t where top_k=4 and partition_tags='p' and nprobe=16"
+    )
+    assert search == s.Search("t", ([2, 3, 5],), partitions=("p",), limit=4, params={"nprobe": 16})
+    assert parse_statement("select t by id=1,2") == s.Select("t", keys=(1, 2))
+    assert parse_statement("delete t by id=1") == s.Delete("t", keys=(1,))
+    assert parse_statement("create index t where index_type='ivf_flat' and nlist=64") == (
+        s.CreateIndex("t", "", index_type="IVF_FLAT", params={"nlist": 64})
+    )
+
+
+def test_a_broken_multi_line_statement_reports_its_own_error() -> None:
+    with pytest.raises(MilvusSyntaxError) as caught:
+        parse_cell("SELECT id\nFROM docs\nWHERE id = = 1")
+    assert (caught.value.line, caught.value.column) == (3, 12)
+
+
+def test_explain_keeps_the_inner_statement_text() -> None:
+    explain = parse_statement("EXPLAIN SEARCH docs FOR [1, 2] LIMIT 3")
+    assert isinstance(explain, s.Explain)
+    assert explain.statement.text == "SEARCH docs FOR [1, 2] LIMIT 3"

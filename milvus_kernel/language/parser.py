@@ -5,6 +5,7 @@ A malformed statement raises `MilvusSyntaxError`, numbered within its cell.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from lark.exceptions import UnexpectedInput, VisitError
@@ -12,7 +13,7 @@ from lark.exceptions import UnexpectedInput, VisitError
 from milvus_kernel.errors import MilvusSyntaxError
 from milvus_kernel.language.grammar import lark_parser
 from milvus_kernel.language.splitter import Chunk, split_statements
-from milvus_kernel.language.statements import Statement
+from milvus_kernel.language.statements import Explain, Statement
 from milvus_kernel.language.syntax_errors import Located, from_lark
 from milvus_kernel.language.transformer import SemanticError, ToStatements
 
@@ -23,13 +24,15 @@ def parse_cell(code: str) -> list[Statement]:
     """Every statement of the cell, in order. The first malformed one raises, numbered.
 
     Nothing is returned for a cell with an error anywhere: a cell runs whole or not at all.
+    Statements end at `;`; a multi-line piece that is not one statement but whose every line is
+    one (the old kernel's cells have no semicolons) counts as one statement per line.
     """
-    statements = []
-    for index, chunk in enumerate(split_statements(code), start=1):
+    statements: list[Statement] = []
+    for chunk in split_statements(code):
         try:
-            statements.append(parse_chunk(code, chunk))
+            statements += parse_lines(code, chunk)
         except MilvusSyntaxError as error:
-            error.statement_index = index
+            error.statement_index = len(statements) + 1
             error.statement_text = chunk.text
             raise
     return statements
@@ -43,6 +46,32 @@ def parse_statement(text: str) -> Statement:
             f"expected one statement, found {len(statements)}", line=1, column=1
         )
     return statements[0]
+
+
+def parse_lines(code: str, chunk: Chunk) -> list[Statement]:
+    """The chunk as one statement, or else as one statement per line; else the first error."""
+    try:
+        return [parse_chunk(code, chunk)]
+    except MilvusSyntaxError:
+        lines = _content_lines(chunk)
+        if len(lines) < 2:
+            raise
+        try:
+            return [parse_chunk(code, line) for line in lines]
+        except MilvusSyntaxError:
+            pass
+        raise
+
+
+def _content_lines(chunk: Chunk) -> list[Chunk]:
+    lines = []
+    offset = chunk.offset
+    for number, text in enumerate(chunk.text.split("\n")):
+        if text.strip() and not text.strip().startswith("--"):
+            column = chunk.column if number == 0 else 1
+            lines.append(Chunk(text, offset, chunk.line + number, column))
+        offset += len(text) + 1
+    return lines
 
 
 def parse_chunk(code: str, chunk: Chunk) -> Statement:
@@ -65,4 +94,12 @@ def parse_chunk(code: str, chunk: Chunk) -> Statement:
             )
             raise where.error(cause.message, offset, hint=cause.hint) from None
         raise
-    return replace(statement, text=chunk.text.strip())
+    text = chunk.text.strip()
+    if isinstance(statement, Explain):
+        statement = replace(
+            statement, statement=replace(statement.statement, text=_EXPLAINED.sub("", text))
+        )
+    return replace(statement, text=text)
+
+
+_EXPLAINED = re.compile(r"^EXPLAIN\s+", re.I)

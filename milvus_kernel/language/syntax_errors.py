@@ -8,6 +8,7 @@ token: the caret goes to the end of the statement instead, and the error is mark
 from __future__ import annotations
 
 import difflib
+import re
 
 from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -34,6 +35,8 @@ STATEMENT_KEYWORDS = (
     "SEARCH",
 )
 _MAX_EXPECTED = 12
+_GREEDY = {"HELP_TOPIC"}  # terminals that would swallow the rest of a line in error reports
+_WORD = re.compile(r"\w+|\S")
 
 
 class Located:
@@ -99,6 +102,19 @@ def from_lark(error: UnexpectedInput, where: Located) -> MilvusSyntaxError:
             hint=_hint_at_end(expected),
             incomplete=True,
         )
+    if isinstance(error, UnexpectedToken) and error.token.type in _GREEDY:
+        # a greedy terminal of another context matched while reporting: show the text itself
+        pos = error.token.start_pos
+        text = where.chunk.text
+        if text[pos] in "'\"`":
+            return where.error(
+                f"unterminated {'name' if text[pos] == '`' else 'string'}",
+                pos,
+                hint=f"close it with {text[pos]}",
+                incomplete=True,
+            )
+        word = _WORD.match(text, pos).group()  # type: ignore[union-attr]
+        return where.error(f"unexpected {word!r}", pos, expected=_expected(error))
     if isinstance(error, UnexpectedToken):
         token = error.token
         expected = _expected(error)
@@ -180,7 +196,7 @@ def _hint(token: Token, expected: tuple[str, ...], text: str) -> str | None:
 
 
 def _hint_at_end(expected: tuple[str, ...]) -> str | None:
-    if "a vector" in expected and set(expected) <= {"a vector", "'['", "'{'"}:
+    if "a vector" in expected and not {"a name", "a number"} & set(expected):
         return "a vector is written [0.1, 0.2, ...]"
     if "')'" in expected:
         return "a parenthesis is still open"

@@ -1,0 +1,101 @@
+"""Data statements: INSERT and UPSERT, DELETE, SELECT, and vector, full-text and hybrid SEARCH."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from milvus_kernel.language.statements.base import Filter, Statement, Value
+
+
+@dataclass(frozen=True)
+class Insert(Statement):
+    """INSERT | UPSERT INTO table [PARTITION p] [(columns)] VALUES (...), (...).
+
+    `columns` None means every field in schema order except an AUTO_ID key and generated fields.
+    The old kernel's `insert 2,3,5 from t [by id=0]` sets `seed_form`: its one row is
+    `(vector,)` or `(key, vector)`, for the collection's primary key and its only vector field.
+    """
+
+    table: str
+    rows: tuple[tuple[Value, ...], ...]
+    columns: tuple[str, ...] | None = None
+    partition: str | None = None
+    upsert: bool = False
+    seed_form: bool = False
+
+
+@dataclass(frozen=True)
+class Delete(Statement):
+    """DELETE FROM table [PARTITION p] WHERE filter, or the old `delete t by id=1,2` (`keys`)."""
+
+    table: str
+    where: Filter | None = None
+    partition: str | None = None
+    keys: tuple[Value, ...] | None = None
+
+
+# --- reads ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Select(Statement):
+    """SELECT columns | COUNT(*) FROM table [PARTITION ...] [WHERE ...] [LIMIT n [OFFSET m]]."""
+
+    table: str
+    columns: tuple[str, ...] = ("*",)
+    partitions: tuple[str, ...] = ()
+    where: Filter | None = None
+    limit: int | None = None
+    offset: int = 0
+    count: bool = False
+    keys: tuple[Value, ...] | None = None  # the old `select t by id=1,2,3`: get by primary key
+
+
+@dataclass(frozen=True)
+class Search(Statement):
+    """A vector or full-text search: SEARCH ... FOR | TEXT ..., or SELECT ... ORDER BY v <-> [...].
+
+    What is searched with is one of: `vectors` (literals), `ids` (FOR ID 17 / FOR IDS (17, 18):
+    the stored vectors of those entities), `vector_file` (VECTOR FROM 'q.npy' takes row 0,
+    VECTORS FROM takes every row: `all_file_rows`), or `query_text` (TEXT '...': BM25 full-text).
+    `projection` is set by the SQL form: the exact columns to show, which may include `distance`.
+    `metric` is set by the SQL form's operator (L2, COSINE, IP) and by WITH (metric_type = ...).
+    """
+
+    table: str
+    vectors: tuple[Value, ...] = ()
+    anns_field: str | None = None
+    partitions: tuple[str, ...] = ()
+    where: Filter | None = None
+    output_fields: tuple[str, ...] = ()
+    limit: int = 10
+    offset: int = 0
+    params: dict[str, Value] = field(default_factory=dict)
+    metric: str | None = None
+    projection: tuple[str, ...] | None = None
+    ids: tuple[Value, ...] | None = None
+    query_text: str | None = None
+    vector_file: str | None = None
+    all_file_rows: bool = False
+    group_by: str | None = None
+    group_size: int | None = None
+
+
+@dataclass(frozen=True)
+class HybridSearch(Statement):
+    """SEARCH t USING a FOR ..., USING b TEXT ... RERANK RRF(k) | WEIGHTED(w, ...) [RETURN] LIMIT n.
+
+    Each leg is a `Search` of its own (its field, query, filter, limit and params); the legs'
+    hits are fused by the ranker.
+    """
+
+    table: str
+    legs: tuple[Search, ...]
+    ranker: str  # RRF or WEIGHTED
+    ranker_args: tuple[Value, ...] = ()
+    output_fields: tuple[str, ...] = ()
+    partitions: tuple[str, ...] = ()
+    limit: int = 10
+    offset: int = 0
+    group_by: str | None = None
+    group_size: int | None = None

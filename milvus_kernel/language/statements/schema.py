@@ -1,0 +1,133 @@
+"""Schema statements: collections, partitions and indexes (CREATE, DROP, SHOW, DESCRIBE, LOAD)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from milvus_kernel.language.statements.base import MISSING, Statement, Value
+
+
+@dataclass(frozen=True)
+class FieldType:
+    """A column type: `name` is a Milvus DataType name (INT64, VARCHAR, FLOAT_VECTOR, ...)."""
+
+    name: str
+    length: int | None = None  # VARCHAR(n)
+    dim: int | None = None  # FLOAT_VECTOR(dim)
+    element: FieldType | None = None  # ARRAY<element>
+    capacity: int | None = None  # ARRAY<...>(capacity)
+
+    @property
+    def is_vector(self) -> bool:
+        return self.name.endswith("VECTOR")
+
+
+@dataclass(frozen=True)
+class ColumnDef:
+    """One column of CREATE TABLE."""
+
+    name: str
+    type: FieldType
+    primary_key: bool = False
+    auto_id: bool = False
+    not_null: bool = False
+    default: Value = MISSING
+    partition_key: bool = False
+    analyzer: bool = False
+    analyzer_params: dict[str, Value] | None = None
+    match: bool = False
+    bm25_source: str | None = None  # GENERATED ALWAYS AS BM25(source)
+    description: str | None = None
+
+    @property
+    def has_default(self) -> bool:
+        return self.default is not MISSING
+
+
+@dataclass(frozen=True)
+class CreateTable(Statement):
+    """CREATE TABLE name (columns) [WITH (...)], or the quick form WITH (dimension = n)."""
+
+    name: str
+    columns: tuple[ColumnDef, ...] = ()
+    options: dict[str, Value] = field(default_factory=dict)
+    if_not_exists: bool = False
+
+
+@dataclass(frozen=True)
+class DropTable(Statement):
+    name: str
+    if_exists: bool = False
+
+
+@dataclass(frozen=True)
+class ShowTables(Statement):
+    pass
+
+
+@dataclass(frozen=True)
+class DescribeTable(Statement):
+    name: str
+
+
+@dataclass(frozen=True)
+class LoadTable(Statement):
+    name: str
+
+
+@dataclass(frozen=True)
+class ReleaseTable(Statement):
+    name: str
+
+
+# --- partitions -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CreatePartition(Statement):
+    name: str
+    table: str
+    if_not_exists: bool = False
+
+
+@dataclass(frozen=True)
+class DropPartition(Statement):
+    name: str
+    table: str
+    if_exists: bool = False
+
+
+@dataclass(frozen=True)
+class ShowPartitions(Statement):
+    table: str
+
+
+# --- indexes ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CreateIndex(Statement):
+    """CREATE INDEX [name] ON table (field) [USING type] [WITH (metric_type = ..., param = ...)]."""
+
+    table: str
+    field: str
+    name: str | None = None
+    index_type: str | None = None
+    params: dict[str, Value] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DropIndex(Statement):
+    name: str
+    table: str
+
+
+@dataclass(frozen=True)
+class ShowIndexes(Statement):
+    table: str
+
+
+@dataclass(frozen=True)
+class DescribeIndex(Statement):
+    name: str
+    table: str
