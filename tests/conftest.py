@@ -90,3 +90,13 @@ def lite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+# --- server fixtures, from tests/servers.py (Lite over TCP; Milvus standalone in a netns) ---
+from servers import (  # noqa: E402, F401
+    lite_tcp_server,
+    milvus_binaries,
+    milvus_server,
+    milvus_server_auth,
+    netns_available,
+)
