@@ -2,7 +2,8 @@
 
 A `Catalog` wraps one open `Connection`. Handlers call Milvus through `call()` (which applies the
 session timeout and translates failures), read schemas through `info()` (cached until the
-session's own DDL changes them) and make sure a collection is loaded before reading it.
+session's own DDL changes them) and make sure a collection is loaded before reading it (again,
+when a restarted server has forgotten it).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from milvus_kernel.engine.connection import Connection
 from milvus_kernel.engine.fields import CollectionInfo, collection_info
-from milvus_kernel.engine.milvus_errors import translating
+from milvus_kernel.engine.milvus_errors import not_loaded, translating
 from milvus_kernel.engine.settings import Settings
 from milvus_kernel.errors import ExecutionError
 
@@ -55,6 +56,14 @@ class Catalog:
         with translating(
             table=table, field=field, action=action, secrets=self.connection.target.secrets
         ):
+            try:
+                return getattr(self.client, method)(*args, **kwargs)
+            except Exception as error:
+                if table not in self._loaded or not not_loaded(error):
+                    raise
+            # we had loaded it, but a restarted server has not: load again, then retry once
+            self._loaded.discard(table)
+            self.ensure_loaded(table)
             return getattr(self.client, method)(*args, **kwargs)
 
     def fetch(self, method: str, *args: Any, table: str | None = None, **kwargs: Any) -> list[Any]:

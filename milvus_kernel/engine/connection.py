@@ -3,7 +3,8 @@
 A `Target` says what to open (a Milvus Lite file or a server URI, with credentials that never
 appear in its repr); `default_target` picks MILVUS_URI or the embedded Lite file; `open_connection`
 opens a dedicated `MilvusClient` and detects a Lite file locked by another process. `Connection`
-closes the client *and* releases the Lite server (pymilvus's `close()` keeps the lock).
+closes the client *and* releases the Lite server (pymilvus's `close()` keeps the lock); after a
+lost server it is marked `lost` and `reopen()` makes a fresh client on the same target.
 """
 
 from __future__ import annotations
@@ -17,13 +18,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from milvus_kernel.engine.milvus_errors import quiet_logs, reason, scrub
+from milvus_kernel.engine.milvus_errors import is_unreachable, quiet_logs, reason, scrub
 from milvus_kernel.errors import ConnectionFailure
 
 DEFAULT_LITE_FILE = "milvus_kernel.db"
 CONNECTIONS_FILE = Path(".config") / "milvus-kernel" / "connections.toml"
 _SERVER_SCHEMES = ("http://", "https://", "tcp://", "unix:", "grpc://")
 _HOST_PORT = re.compile(r"^[A-Za-z0-9_.-]+:\d+$")
+DEFAULT_CONNECT_TIMEOUT = 10.0
+# Each client gets its own gRPC subchannels: a server that comes back is reached at once,
+# not after the reconnect backoff (up to minutes) that a shared subchannel has accumulated.
+_GRPC_OPTIONS = {"grpc.use_local_subchannel_pool": 1}
 
 
 @dataclass(frozen=True)
@@ -165,6 +170,17 @@ class Connection:
     def __init__(self, client: Any, target: Target) -> None:
         self.client = client
         self.target = target
+        #: set when the server stopped answering; the next statement calls `reopen()`
+        self.lost = False
+
+    def reopen(self, timeout: float | None = None) -> None:
+        """Replace the client by a fresh one on the same target (after a lost server)."""
+        fresh = open_connection(self.target, timeout)
+        old, self.client = self.client, fresh.client
+        self.lost = False
+        if old is not None:
+            with contextlib.suppress(Exception):
+                old.close()
 
     def close(self) -> None:
         """Close the client; for Lite also stop the in-process server and free the file lock."""
@@ -202,18 +218,22 @@ def open_connection(target: Target, timeout: float | None = None) -> Connection:
         kwargs["password"] = target.password or ""
     if target.database:
         kwargs["db_name"] = target.database
+    if not target.is_lite:
+        kwargs["grpc_options"] = dict(_GRPC_OPTIONS)
+    timeout = timeout if timeout else DEFAULT_CONNECT_TIMEOUT
     try:
-        client = MilvusClient(target.uri, timeout=timeout if timeout else 10.0, **kwargs)
+        client = MilvusClient(target.uri, timeout=timeout, **kwargs)
     except Exception as error:
         if target.is_lite and lite_in_use(target.uri):
             raise ConnectionFailure(_in_use(target.uri)) from None
-        raise ConnectionFailure(
-            f"cannot connect to {target.shown_uri}: " + scrub(reason(error), target.secrets)
-        ) from None
+        why = scrub(reason(error), target.secrets)
+        if is_unreachable(error):
+            raise ConnectionFailure(unreachable(target, why)) from None
+        raise ConnectionFailure(f"cannot connect to {target.shown_uri}: {why}") from None
     connection = Connection(client, target)
     if target.database and not target.is_lite:
         try:  # the client connects lazily to a database: check it exists now
-            client.list_collections(timeout=timeout if timeout else 10.0)
+            client.list_collections(timeout=timeout)
         except Exception as error:
             connection.close()
             raise ConnectionFailure(
@@ -221,6 +241,11 @@ def open_connection(target: Target, timeout: float | None = None) -> Connection:
                 + scrub(reason(error), target.secrets)
             ) from None
     return connection
+
+
+def unreachable(target: Target, why: str) -> str:
+    """The message for a server that does not answer (credentials masked)."""
+    return f"cannot reach Milvus at {target.shown_uri}: {why}"
 
 
 def _in_use(path: str) -> str:

@@ -3,7 +3,9 @@
 Every call into pymilvus goes through `call()` (or the `translating()` context manager): a
 `MilvusException` becomes an `ExecutionError` that names the collection (and field) and quotes
 Milvus's own reason; nothing of pymilvus's traceback reaches the user. Secrets are scrubbed from
-every message. `quiet_logs()` keeps pymilvus's and Milvus Lite's log noise out of the notebook.
+every message. A server that cannot be reached becomes `Unreachable` (the session then reconnects
+on the next statement); `not_loaded()` spots a collection a restarted server no longer has loaded.
+`quiet_logs()` keeps pymilvus's and Milvus Lite's log noise out of the notebook.
 """
 
 from __future__ import annotations
@@ -29,6 +31,40 @@ _NOISY_LOGGERS = (
 
 # Codes of MilvusException that mean "the server cannot be reached".
 _UNREACHABLE_CODES = {2}
+# gRPC status codes (by name) that mean the same when pymilvus lets a raw gRPC error through.
+_UNREACHABLE_GRPC = {"UNAVAILABLE"}
+# MilvusException code of "collection not loaded" (Milvus 2.3+ and Milvus Lite).
+_NOT_LOADED_CODE = 101
+
+
+class Unreachable(ConnectionFailure):
+    """The server stopped answering during a statement; the session reconnects on the next one."""
+
+
+def _code(error: BaseException) -> Any:
+    """A MilvusException's code, or the name of a gRPC error's status code."""
+    code = getattr(error, "code", None)
+    if callable(code):  # grpc.RpcError.code() is a method returning a StatusCode
+        try:
+            status = code()
+        except Exception:
+            return None
+        return getattr(status, "name", status)
+    return code
+
+
+def is_unreachable(error: BaseException) -> bool:
+    """True when `error` means the server cannot be reached (refused, reset, gone)."""
+    code = _code(error)
+    if code in _UNREACHABLE_CODES or code in _UNREACHABLE_GRPC:
+        return True
+    return "server unavailable" in reason(error).lower()
+
+
+def not_loaded(error: BaseException) -> bool:
+    """True when `error` says the collection is not loaded (e.g. after a server restart)."""
+    why = reason(error).lower()
+    return _code(error) == _NOT_LOADED_CODE and ("load" in why or "released" in why)
 
 
 def quiet_logs() -> None:
@@ -65,6 +101,12 @@ def scrub(text: str, secrets: Iterable[str | None] = ()) -> str:
 def reason(error: BaseException) -> str:
     """Milvus's own words for `error`, without the `<MilvusException: (code=...)>` wrapper."""
     message = getattr(error, "message", None)
+    details = getattr(error, "details", None)
+    if not message and callable(details):  # a raw grpc.RpcError: its details, not its repr
+        try:
+            message = details()
+        except Exception:
+            message = None
     text = str(message) if message else str(error)
     return text.strip() or type(error).__name__
 
@@ -81,7 +123,6 @@ def translate(
     if isinstance(error, KernelError):
         return error
     why = reason(error)
-    code = getattr(error, "code", None)
     where = ""
     if table and field:
         where = f"{table}.{field}"
@@ -95,8 +136,8 @@ def translate(
     elif where and where not in why:
         prefix = f"{where}: "
     text = scrub(prefix + why, secrets)
-    if code in _UNREACHABLE_CODES or "server unavailable" in why.lower():
-        return ConnectionFailure(text)
+    if is_unreachable(error):
+        return Unreachable(scrub(why, secrets))
     return ExecutionError(text)
 
 

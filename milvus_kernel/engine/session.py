@@ -2,9 +2,10 @@
 
 A session is lazy: it connects on the first statement that needs Milvus, to MILVUS_URI or to the
 embedded Milvus Lite file `milvus_kernel.db` in its working directory, and says which once (see
-`take_notices`). Statements are dispatched by type to one handler each. The helpers for completion
-and inspection (`collection_names`, `field_names`, `describe_for_inspect`) never connect and never
-raise.
+`take_notices`). A server that stops answering fails the statement at once ("cannot reach Milvus
+at ..."); the next statement reconnects to the same target, without a new CONNECT. Statements
+are dispatched by type to one handler each. The helpers for completion and inspection
+(`collection_names`, `field_names`, `describe_for_inspect`) never connect and never raise.
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ from milvus_kernel.engine.connection import (
     named_target,
     open_connection,
     resolve_uri,
+    unreachable,
 )
-from milvus_kernel.engine.milvus_errors import reason, scrub
+from milvus_kernel.engine.milvus_errors import Unreachable, reason, scrub
 from milvus_kernel.engine.results import Column, Message, Result, Table
 from milvus_kernel.engine.schema import describe_table
 from milvus_kernel.engine.settings import Settings
-from milvus_kernel.errors import ExecutionError, KernelError, NotSupported
+from milvus_kernel.errors import ConnectionFailure, ExecutionError, KernelError, NotSupported
 from milvus_kernel.language.statements import (
     Connect,
     Disconnect,
@@ -76,6 +78,8 @@ class Session:
             raise NotSupported(f"{type(statement).__name__} is not supported by this kernel yet")
         try:
             return handler(statement)
+        except Unreachable as error:
+            raise self._lost(error) from None
         except KernelError:
             raise
         except Exception as error:  # never let a Python error kill the cell unexplained
@@ -83,6 +87,15 @@ class Session:
             raise ExecutionError(
                 f"unexpected {type(error).__name__}: {scrub(reason(error), secrets)}"
             ) from None
+
+    def _lost(self, error: Unreachable) -> KernelError:
+        """The server stopped answering: say where, and reconnect on the next statement."""
+        if self._catalog is None or self._catalog.connection.target.is_lite:
+            return error
+        connection = self._catalog.connection
+        connection.lost = True
+        why = f"{error.message}; the next statement reconnects"
+        return ConnectionFailure(unreachable(connection.target, why))
 
     def take_notices(self) -> list[str]:
         """Notices to show before the next result (where the kernel connected), then cleared."""
@@ -98,6 +111,9 @@ class Session:
             target = default_target(self.environ, self.workdir)
             self._activate(open_connection(target, self.settings.timeout))
             self._notices.append(_announce(target))
+        elif self._catalog.connection.lost:  # the server stopped answering: try it again
+            self._catalog.connection.reopen(self.settings.timeout)
+            self._catalog.forget()
         return self._catalog  # type: ignore[return-value]
 
     def _activate(self, connection: Connection) -> None:
