@@ -1,7 +1,8 @@
 """The kernel's input history, kept in memory for the life of the kernel process.
 
 Serves the protocol's `history_request` (tail, range and glob search, as IPython does), so that
-consoles can recall earlier cells with the up arrow. Nothing is written to disk.
+consoles can recall earlier cells with the up arrow. Nothing is written to disk, and passwords and
+tokens are masked before a cell is kept.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
+
+from milvus_kernel.language.secrets import mask_secrets
 
 SESSION = 1
 """The only history session: this kernel process."""
@@ -28,7 +31,7 @@ class History:
         self.entries: list[Entry] = []
 
     def add(self, line: int, source: str) -> Entry:
-        entry = Entry(line, source)
+        entry = Entry(line, mask_secrets(source))
         self.entries.append(entry)
         return entry
 

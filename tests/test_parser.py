@@ -10,6 +10,7 @@ import pytest
 from milvus_kernel.errors import MilvusSyntaxError
 from milvus_kernel.language import statements as s
 from milvus_kernel.language.parser import parse_cell, parse_statement
+from milvus_kernel.language.secrets import mask_secrets
 from milvus_kernel.language.splitter import split_statements
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -24,7 +25,7 @@ def _rows(name: str) -> list[list[str]]:
 def test_valid_statement(kind: str, text: str) -> None:
     statement = parse_statement(text)
     assert type(statement).__name__ == kind
-    assert statement.text == text.strip()
+    assert statement.text == mask_secrets(text.strip())
     # a trailing semicolon, leading blanks and comments change nothing
     again = parse_statement(f"  -- note\n{text} ;")
     assert again == statement
@@ -54,7 +55,7 @@ def test_invalid_statement(position: str, cell: str, fragment: str) -> None:
     lines = report.splitlines()
     caret = next(i for i, line in enumerate(lines) if line.strip() == "^")
     assert lines[caret].index("^") - 2 == error.column - 1
-    assert lines[caret - 1][2:] == cell.splitlines()[error.line - 1].expandtabs(1)
+    assert lines[caret - 1][2:] == mask_secrets(cell.splitlines()[error.line - 1]).expandtabs(1)
 
 
 def test_statements_run_in_order_and_errors_are_numbered() -> None:
@@ -254,3 +255,34 @@ def test_explain_keeps_the_inner_statement_text() -> None:
     explain = parse_statement("EXPLAIN SEARCH docs FOR [1, 2] LIMIT 3")
     assert isinstance(explain, s.Explain)
     assert explain.statement.text == "SEARCH docs FOR [1, 2] LIMIT 3"
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "CONNECT 'http://h:19530' USER 'u' PASSWORD 'hunter2' DATABASE nosuch",
+        "CONNECT 'http://u:hunter2@h:19530'",
+        "CONNECT 'http://h:19530' TOKEN 'u:hunter2'",
+        "CREATE USER u PASSWORD 'hunter2'",
+        "ALTER USER u PASSWORD \"hunter2\" OLD PASSWORD 'hunter2'",
+    ],
+)
+def test_statement_text_never_holds_a_secret(cell: str) -> None:
+    statement = parse_statement(cell)
+    assert "hunter2" not in statement.text
+    assert "hunter2" not in repr(statement)
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "CONNECT 'http://h:19530' USER 'u' PASSWORD 'hunter2' DATABSE d",
+        "CONNECT 'http://u:hunter2@h:19530' BOGUS",
+        "CONNECT 'http://h:19530' TOKEN 'u:hunter2' TOKEN 'x'",
+        "SHOW TABLES;\nCONNECT 'h' PASSWORD 'hunter2",
+    ],
+)
+def test_syntax_errors_never_repeat_a_secret(cell: str) -> None:
+    with pytest.raises(MilvusSyntaxError) as caught:
+        parse_cell(cell)
+    assert "hunter2" not in caught.value.render()

@@ -12,6 +12,7 @@ from lark.exceptions import UnexpectedInput, VisitError
 
 from milvus_kernel.errors import MilvusSyntaxError
 from milvus_kernel.language.grammar import lark_parser
+from milvus_kernel.language.secrets import mask_secrets
 from milvus_kernel.language.splitter import Chunk, split_statements
 from milvus_kernel.language.statements import Explain, Statement
 from milvus_kernel.language.syntax_errors import Located, from_lark
@@ -33,7 +34,8 @@ def parse_cell(code: str) -> list[Statement]:
             statements += parse_lines(code, chunk)
         except MilvusSyntaxError as error:
             error.statement_index = len(statements) + 1
-            error.statement_text = chunk.text
+            error.statement_text = mask_secrets(chunk.text)
+            error.source_line = mask_secrets(error.source_line)
             raise
     return statements
 
@@ -94,7 +96,7 @@ def parse_chunk(code: str, chunk: Chunk) -> Statement:
             )
             raise where.error(cause.message, offset, hint=cause.hint) from None
         raise
-    text = chunk.text.strip()
+    text = mask_secrets(chunk.text.strip())
     if isinstance(statement, Explain):
         statement = replace(
             statement, statement=replace(statement.statement, text=_EXPLAINED.sub("", text))

@@ -19,7 +19,7 @@ MISSING = object()
 
 @dataclass(frozen=True)
 class Statement:
-    """Base of every statement; `text` is its source, for error reports and EXPLAIN."""
+    """Base of every statement; `text` is its source (secrets masked), for error reports."""
 
     text: str = field(default="", kw_only=True, compare=False, repr=False)
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from milvus_kernel.language.secrets import mask_secrets
 from milvus_kernel.language.statements.base import Statement, Value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Connect(Statement):
     """CONNECT 'uri' | CONNECT name, with optional credentials, database and alias."""
 
@@ -18,6 +19,12 @@ class Connect(Statement):
     token: str | None = field(default=None, repr=False)
     database: str | None = None
     alias: str | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"Connect(target={mask_secrets(self.target)!r}, is_name={self.is_name!r},"
+            f" user={self.user!r}, database={self.database!r}, alias={self.alias!r})"
+        )
 
 
 @dataclass(frozen=True)
