@@ -26,7 +26,8 @@ class KernelError(Exception):
         if self.statement_index is not None:
             head = f"statement {self.statement_index}"
             if self.statement_text:
-                first = self.statement_text.strip().splitlines()[0] if self.statement_text.strip() else ""
+                lines = self.statement_text.strip().splitlines()
+                first = lines[0] if lines else ""
                 if len(first) > 80:
                     first = first[:77] + "..."
                 head += f" ({first})"

@@ -1,4 +1,4 @@
-"""One path for every front end: cell text → statements → results, in order, stopping at the first error.
+"""One path for every front end: cell text → statements → results, stopping at the first error.
 
 The Jupyter kernel, the IPython magic and the tests all call `run_cell`; each renders the results
 it gets (see `display`). Errors come out as `KernelError`s carrying the statement's number.
