@@ -15,6 +15,7 @@ from milvus_kernel.language import statements as s
 from milvus_kernel.language.admin_rules import AdminRules
 from milvus_kernel.language.clauses import Clause, SemanticError, check_unique, single_clauses
 from milvus_kernel.language.column_types import ColumnRules
+from milvus_kernel.language.file_rules import FileRules
 from milvus_kernel.language.filter_rules import FilterRules
 from milvus_kernel.language.literals import LiteralRules, float_list, number_value
 from milvus_kernel.language.seed_rules import SeedRules
@@ -23,7 +24,7 @@ VECTOR_METRICS = {"<->": "L2", "<=>": "COSINE", "<#>": "IP"}
 
 
 @v_args(inline=True)
-class ToStatements(LiteralRules, ColumnRules, FilterRules, AdminRules, SeedRules):
+class ToStatements(LiteralRules, ColumnRules, FilterRules, AdminRules, SeedRules, FileRules):
     """Tree → `Statement`."""
 
     # ---- connection and session ----------------------------------------------------------

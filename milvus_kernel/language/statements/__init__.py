@@ -48,6 +48,11 @@ from milvus_kernel.language.statements.data import (
     Search,
     Select,
 )
+from milvus_kernel.language.statements.files import (
+    Export,
+    ImportFile,
+    Plot,
+)
 from milvus_kernel.language.statements.schema import (
     ColumnDef,
     CreateIndex,
@@ -104,6 +109,7 @@ __all__ = [
     "DropTable",
     "DropUser",
     "Explain",
+    "Export",
     "FieldType",
     "Filter",
     "Flush",
@@ -111,9 +117,11 @@ __all__ = [
     "GrantRole",
     "Help",
     "HybridSearch",
+    "ImportFile",
     "Insert",
     "LoadPartitions",
     "LoadTable",
+    "Plot",
     "ReleasePartitions",
     "ReleaseTable",
     "RenameTable",

@@ -1,0 +1,63 @@
+"""Rules for files and pictures: INSERT | UPSERT ... FROM 'file', EXPORT (...) TO 'file', PLOT."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lark import Token, Transformer, v_args
+
+from milvus_kernel.language import statements as s
+from milvus_kernel.language.clauses import Clause, SemanticError, single_clauses
+
+
+@v_args(inline=True)
+class FileRules(Transformer):
+    """Rules for file import, EXPORT and PLOT (mixed into `ToStatements`)."""
+
+    def import_file(self, verb: Token, table: Token, *items: Any) -> s.ImportFile:
+        given = {item.key: item.value for item in items if isinstance(item, Clause)}
+        path = next(item for item in items if isinstance(item, str))
+        return s.ImportFile(
+            str(table),
+            path,
+            given.get("partition"),
+            upsert=verb.type == "UPSERT",
+            options=given.get("with", {}),
+        )
+
+    def export(self, query: Any, path: str, options: Clause | None = None) -> s.Export:
+        if isinstance(query, s.Select) and query.count:
+            raise SemanticError("EXPORT writes rows: export a SELECT of columns, not COUNT(*)")
+        return s.Export(query, path, options.value if options else {})
+
+    def color_by(self, field: Token) -> Clause:
+        return Clause("color_by", str(field), field)
+
+    def method(self, name: Token) -> Clause:
+        method = str(name).upper()
+        if method not in PLOT_METHODS:
+            raise SemanticError(f"unknown method {name}", name, hint="METHOD TSNE or METHOD PCA")
+        return Clause("method", method, name)
+
+    def highlight(self, search: s.Search | s.HybridSearch) -> Clause:
+        return Clause("highlight", search)
+
+    def plot(self, table: Token, *items: Any) -> s.Plot:
+        field = next((str(item) for item in items if isinstance(item, Token)), None)
+        given = single_clauses([item for item in items if isinstance(item, Clause)])
+        limit = given.get("limit")
+        if limit is not None and limit[1]:
+            raise SemanticError("PLOT takes LIMIT n without OFFSET", table)
+        return s.Plot(
+            str(table),
+            field,
+            where=given.get("where"),
+            color_by=given.get("color_by"),
+            method=given.get("method", "TSNE"),
+            highlight=given.get("highlight"),
+            limit=limit[0] if limit else None,
+            options=given.get("with", {}),
+        )
+
+
+PLOT_METHODS = {"TSNE", "PCA"}

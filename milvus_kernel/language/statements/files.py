@@ -1,0 +1,46 @@
+"""File and picture statements: INSERT | UPSERT ... FROM 'file', EXPORT (...) TO 'file', PLOT."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from milvus_kernel.language.statements.base import Filter, Statement, Value
+from milvus_kernel.language.statements.data import HybridSearch, Search, Select
+
+
+@dataclass(frozen=True)
+class ImportFile(Statement):
+    """INSERT | UPSERT INTO t [PARTITION p] FROM 'rows.parquet' [WITH (batch_size = 5000, ...)].
+
+    The format follows the file's extension: .parquet, .csv, .jsonl (or .json lines), .npy.
+    """
+
+    table: str
+    path: str
+    partition: str | None = None
+    upsert: bool = False
+    options: dict[str, Value] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Export(Statement):
+    """EXPORT (SELECT ... | SEARCH ...) TO 'file.parquet' | '.csv' | '.jsonl' [WITH (...)]."""
+
+    query: Select | Search | HybridSearch
+    path: str
+    options: dict[str, Value] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Plot(Statement):
+    """PLOT t [USING v] [WHERE ...] [COLOR BY f] [METHOD TSNE | PCA] [HIGHLIGHT (SEARCH ...)]
+    [LIMIT n]: a 2-D projection of the vectors, the HIGHLIGHT search's hits outlined."""
+
+    table: str
+    anns_field: str | None = None
+    where: Filter | None = None
+    color_by: str | None = None
+    method: str = "TSNE"
+    highlight: Search | HybridSearch | None = None
+    limit: int | None = None
+    options: dict[str, Value] = field(default_factory=dict)
