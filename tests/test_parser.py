@@ -286,3 +286,40 @@ def test_syntax_errors_never_repeat_a_secret(cell: str) -> None:
     with pytest.raises(MilvusSyntaxError) as caught:
         parse_cell(cell)
     assert "hunter2" not in caught.value.render()
+
+
+def test_bound_python_values() -> None:
+    """`:name` takes a Python value without its text ever entering the statement."""
+    numpy = pytest.importorskip("numpy")
+    params = {
+        "q": numpy.array([0.5, 0.25], dtype=numpy.float32),
+        "qs": numpy.eye(2),
+        "label": 'x" or id > 0 or label == "',
+        "ids": [1, 2],
+        "n": numpy.int64(3),
+        "words": "tune hnsw",
+    }
+    search = parse_cell("SEARCH docs FOR :q LIMIT 3", params)[0]
+    assert isinstance(search, s.Search) and search.vectors == ([0.5, 0.25],)
+    many = parse_cell("SEARCH docs FOR :qs", params)[0]
+    assert isinstance(many, s.Search) and many.vectors == ([1.0, 0.0], [0.0, 1.0])
+    select = parse_cell("SELECT * FROM d WHERE label = :label AND id IN :ids AND n > :n", params)[0]
+    assert isinstance(select, s.Select) and select.where is not None
+    assert select.where.expression == (
+        '((label == "x\\" or id > 0 or label == \\"") and (id in [1, 2])) and (n > 3)'
+    )
+    insert = parse_cell("INSERT INTO d VALUES (:n, :label, :q)", params)[0]
+    assert isinstance(insert, s.Insert)
+    assert insert.rows == ((3, params["label"], [0.5, 0.25]),)
+    text = parse_cell("SEARCH docs TEXT :words", params)[0]
+    assert isinstance(text, s.Search) and text.query_text == "tune hnsw"
+
+
+def test_unbound_names_are_reported_where_they_stand() -> None:
+    with pytest.raises(MilvusSyntaxError) as caught:
+        parse_cell("SELECT * FROM d WHERE x = :nope", {"other": 1})
+    assert (caught.value.line, caught.value.column) == (1, 27)
+    assert "no value is bound to :nope" in caught.value.render()
+    with pytest.raises(MilvusSyntaxError) as outside:
+        parse_cell("SEARCH docs FOR :q")
+    assert "%milvus magic" in outside.value.render()

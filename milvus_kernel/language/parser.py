@@ -6,7 +6,9 @@ A malformed statement raises `MilvusSyntaxError`, numbered within its cell.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 from lark.exceptions import UnexpectedInput, VisitError
 
@@ -21,17 +23,19 @@ from milvus_kernel.language.transformer import SemanticError, ToStatements
 _TRANSFORMER = ToStatements()
 
 
-def parse_cell(code: str) -> list[Statement]:
+def parse_cell(code: str, params: Mapping[str, Any] | None = None) -> list[Statement]:
     """Every statement of the cell, in order. The first malformed one raises, numbered.
 
     Nothing is returned for a cell with an error anywhere: a cell runs whole or not at all.
     Statements end at `;`; a multi-line piece that is not one statement but whose every line is
     one (the old kernel's cells have no semicolons) counts as one statement per line.
+    `params` are the Python values `:name` refers to (the IPython magic's bindings).
     """
+    transformer = _TRANSFORMER if params is None else ToStatements(params)
     statements: list[Statement] = []
     for chunk in split_statements(code):
         try:
-            statements += parse_lines(code, chunk)
+            statements += parse_lines(code, chunk, transformer)
         except MilvusSyntaxError as error:
             error.statement_index = len(statements) + 1
             error.statement_text = mask_secrets(chunk.text)
@@ -50,16 +54,16 @@ def parse_statement(text: str) -> Statement:
     return statements[0]
 
 
-def parse_lines(code: str, chunk: Chunk) -> list[Statement]:
+def parse_lines(code: str, chunk: Chunk, transformer: ToStatements) -> list[Statement]:
     """The chunk as one statement, or else as one statement per line; else the first error."""
     try:
-        return [parse_chunk(code, chunk)]
+        return [parse_chunk(code, chunk, transformer)]
     except MilvusSyntaxError:
         lines = _content_lines(chunk)
         if len(lines) < 2:
             raise
         try:
-            return [parse_chunk(code, line) for line in lines]
+            return [parse_chunk(code, line, transformer) for line in lines]
         except MilvusSyntaxError:
             pass
         raise
@@ -76,7 +80,7 @@ def _content_lines(chunk: Chunk) -> list[Chunk]:
     return lines
 
 
-def parse_chunk(code: str, chunk: Chunk) -> Statement:
+def parse_chunk(code: str, chunk: Chunk, transformer: ToStatements = _TRANSFORMER) -> Statement:
     where = Located(code, chunk)
     if chunk.unterminated == "comment":
         raise where.error(
@@ -84,7 +88,7 @@ def parse_chunk(code: str, chunk: Chunk) -> Statement:
         )
     try:
         tree = lark_parser().parse(chunk.text)
-        statement = _TRANSFORMER.transform(tree).children[0]
+        statement = transformer.transform(tree).children[0]
     except UnexpectedInput as error:
         raise from_lark(error, where) from None
     except VisitError as error:

@@ -6,6 +6,7 @@ in here; this module holds one method per statement and its clauses.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from lark import Token, v_args
@@ -18,6 +19,7 @@ from milvus_kernel.language.column_types import ColumnRules
 from milvus_kernel.language.file_rules import FileRules
 from milvus_kernel.language.filter_rules import FilterRules
 from milvus_kernel.language.literals import LiteralRules, float_list, number_value
+from milvus_kernel.language.params import as_vectors, lookup
 from milvus_kernel.language.seed_rules import SeedRules
 
 VECTOR_METRICS = {"<->": "L2", "<=>": "COSINE", "<#>": "IP"}
@@ -25,7 +27,31 @@ VECTOR_METRICS = {"<->": "L2", "<=>": "COSINE", "<#>": "IP"}
 
 @v_args(inline=True)
 class ToStatements(LiteralRules, ColumnRules, FilterRules, AdminRules, SeedRules, FileRules):
-    """Tree → `Statement`."""
+    """Tree → `Statement`; `params` holds the values `:name` refers to (None outside the magic)."""
+
+    def __init__(self, params: Mapping[str, Any] | None = None) -> None:
+        super().__init__()
+        self.params = params
+
+    def param(self, token: Token) -> Any:
+        return lookup(self.params, token)
+
+    def param_vectors(self, token: Token) -> tuple[Any, ...]:
+        return as_vectors(lookup(self.params, token), token)
+
+    def in_param(self, operand: f.Expr, *rest: Any) -> f.Expr:
+        token = rest[-1]
+        values = lookup(self.params, token)
+        if not isinstance(values, list):
+            raise SemanticError(f"{token} must hold a list for IN", token)
+        return self.in_(operand, *rest[:-1], values)
+
+    def text_value(self, value: Any) -> str:
+        if isinstance(value, Token):
+            value = lookup(self.params, value)
+            if not isinstance(value, str):
+                raise SemanticError("this value must be a string", None)
+        return value
 
     # ---- connection and session ----------------------------------------------------------
     def connect(self, target: Any, *options: tuple[str, Any]) -> s.Connect:
