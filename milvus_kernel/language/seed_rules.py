@@ -88,15 +88,6 @@ class SeedRules(Transformer):
     def seed_drop_index(self, table: Token) -> s.DropIndex:
         return s.DropIndex("", str(table))
 
-    def list_tables(self) -> s.ShowTables:
-        return s.ShowTables()
-
-    def seed_stats(self, table: Token) -> s.ShowStats:
-        return s.ShowStats(str(table))
-
-    def list_partitions(self, table: Token) -> s.ShowPartitions:
-        return s.ShowPartitions(str(table))
-
     def seed_insert(self, verb: Token, vector: list[float], table: Token, *rest: Any) -> s.Insert:
         conditions = next((r for r in rest if isinstance(r, Conditions)), Conditions())
         keys = next((r for r in rest if isinstance(r, tuple)), None)

@@ -21,12 +21,15 @@ from milvus_kernel.language.filter_rules import FilterRules
 from milvus_kernel.language.literals import LiteralRules, float_list, number_value
 from milvus_kernel.language.params import as_vectors, lookup
 from milvus_kernel.language.seed_rules import SeedRules
+from milvus_kernel.language.simple_rules import SimpleRules
 
 VECTOR_METRICS = {"<->": "L2", "<=>": "COSINE", "<#>": "IP"}
 
 
 @v_args(inline=True)
-class ToStatements(LiteralRules, ColumnRules, FilterRules, AdminRules, SeedRules, FileRules):
+class ToStatements(
+    LiteralRules, ColumnRules, FilterRules, AdminRules, SeedRules, FileRules, SimpleRules
+):
     """Tree → `Statement`; `params` holds the values `:name` refers to (None outside the magic)."""
 
     def __init__(self, params: Mapping[str, Any] | None = None) -> None:
@@ -79,18 +82,9 @@ class ToStatements(LiteralRules, ColumnRules, FilterRules, AdminRules, SeedRules
     def seed_connect(self, token: Token) -> s.Connect:
         return s.Connect("http://" + str(token)[len("milvus://") :])
 
-    def disconnect(self) -> s.Disconnect:
-        return s.Disconnect()
-
-    def show_connection(self) -> s.ShowConnection:
-        return s.ShowConnection()
-
     def set_option(self, name: str, *rest: Any) -> s.SetOption:
         value = rest[-1]
         return s.SetOption(name.lower(), value)
-
-    def show_settings(self) -> s.ShowSettings:
-        return s.ShowSettings()
 
     # ---- collections ---------------------------------------------------------------------
     def if_not_exists(self) -> Clause:
@@ -113,27 +107,12 @@ class ToStatements(LiteralRules, ColumnRules, FilterRules, AdminRules, SeedRules
     def drop_table(self, *items: Any) -> s.DropTable:
         return s.DropTable(str(items[-1]), if_exists=len(items) > 1)
 
-    def show_tables(self) -> s.ShowTables:
-        return s.ShowTables()
-
-    def describe_table(self, name: Token) -> s.DescribeTable:
-        return s.DescribeTable(str(name))
-
-    def load_table(self, name: Token) -> s.LoadTable:
-        return s.LoadTable(str(name))
-
-    def release_table(self, name: Token) -> s.ReleaseTable:
-        return s.ReleaseTable(str(name))
-
     # ---- partitions and indexes ----------------------------------------------------------
     def create_partition(self, *items: Any) -> s.CreatePartition:
         return s.CreatePartition(str(items[-2]), str(items[-1]), if_not_exists=len(items) > 2)
 
     def drop_partition(self, *items: Any) -> s.DropPartition:
         return s.DropPartition(str(items[-2]), str(items[-1]), if_exists=len(items) > 2)
-
-    def show_partitions(self, name: Token) -> s.ShowPartitions:
-        return s.ShowPartitions(str(name))
 
     def index_name(self, name: Token) -> Clause:
         return Clause("name", str(name))
@@ -151,15 +130,6 @@ class ToStatements(LiteralRules, ColumnRules, FilterRules, AdminRules, SeedRules
             index_type=given.get("using"),
             params=given.get("with", {}),
         )
-
-    def drop_index(self, name: Token, table: Token) -> s.DropIndex:
-        return s.DropIndex(str(name), str(table))
-
-    def show_indexes(self, table: Token) -> s.ShowIndexes:
-        return s.ShowIndexes(str(table))
-
-    def describe_index(self, name: Token, table: Token) -> s.DescribeIndex:
-        return s.DescribeIndex(str(name), str(table))
 
     # ---- writes --------------------------------------------------------------------------
     def insert(self, verb: Token, table: Token, *items: Any) -> s.Insert:
