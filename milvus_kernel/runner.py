@@ -6,7 +6,8 @@ it gets (see `display`). Errors come out as `KernelError`s carrying the statemen
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from milvus_kernel.engine.results import Message, Result
 from milvus_kernel.engine.session import Session
@@ -14,13 +15,16 @@ from milvus_kernel.errors import KernelError
 from milvus_kernel.language.parser import parse_cell
 
 
-def run_cell(session: Session, code: str) -> Iterator[Result]:
+def run_cell(
+    session: Session, code: str, params: Mapping[str, Any] | None = None
+) -> Iterator[Result]:
     """Parse the whole cell (nothing runs if any statement is malformed), then run each statement.
 
     Yields one result per statement, preceded by any notice the session has (such as which
     database the kernel connected to by default). Raises the first `KernelError`, numbered.
+    `params` are the Python values `:name` may refer to (the IPython magic passes its namespace).
     """
-    statements = parse_cell(code)
+    statements = parse_cell(code, params)
     for index, statement in enumerate(statements, start=1):
         try:
             result = session.execute(statement)
