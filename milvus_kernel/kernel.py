@@ -23,6 +23,7 @@ from milvus_kernel.errors import Interrupted, KernelError
 from milvus_kernel.history import History
 from milvus_kernel.keyword_help import KEYWORD_HELP
 from milvus_kernel.language.completion import completion_context, is_complete, word_at
+from milvus_kernel.language.secrets import mask_secrets
 from milvus_kernel.runner import run_cell
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -147,6 +148,10 @@ class MilvusKernel(Kernel):
                 silent,
             )
         return self._ok()
+
+    def _publish_execute_input(self, code: str, parent: Any, execution_count: int) -> None:
+        """Echo the cell to other clients with its passwords and tokens masked."""
+        super()._publish_execute_input(mask_secrets(code), parent, execution_count)
 
     def _ok(self) -> dict[str, Any]:
         return {

@@ -162,7 +162,7 @@ class StandaloneServer:
         self.relay.drop_connections()
 
     def stop(self) -> None:
-        stop_process(self.process, grace=10)
+        stop_process(self.process, grace=2)
         self.relay.stop()
         self.namespace.stop()
         live.discard(self)
