@@ -12,6 +12,7 @@ from typing import Any
 
 from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.fields import CollectionInfo
+from milvus_kernel.engine.fulltext import server_functions
 from milvus_kernel.engine.milvus_errors import translating
 from milvus_kernel.engine.results import Column, Result, Table
 from milvus_kernel.engine.rows import column_for, extra_keys, star_fields, to_row
@@ -145,6 +146,11 @@ class Reader:
 
 
 def select(catalog: Catalog, statement: Select) -> Result:
+    with server_functions(catalog):  # PHRASE_MATCH on Milvus Lite: one plain line
+        return _select(catalog, statement)
+
+
+def _select(catalog: Catalog, statement: Select) -> Result:
     table = statement.table
     info = catalog.require(table)
     check_filter_fields(info, statement.where)

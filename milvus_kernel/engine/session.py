@@ -15,7 +15,17 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from milvus_kernel.engine import collections, indexes, partitions, reads, search, writes
+from milvus_kernel.engine import (
+    collections,
+    explain,
+    help,
+    hybrid,
+    indexes,
+    partitions,
+    reads,
+    search,
+    writes,
+)
 from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.connection import (
     Connection,
@@ -34,6 +44,7 @@ from milvus_kernel.errors import ConnectionFailure, ExecutionError, KernelError,
 from milvus_kernel.language.statements import (
     Connect,
     Disconnect,
+    Help,
     SetOption,
     ShowConnection,
     ShowSettings,
@@ -43,7 +54,7 @@ from milvus_kernel.language.statements import (
 Handler = Callable[[Any], Result]
 # Seconds allowed to the calls behind completion and inspection (they must stay snappy).
 QUICK_TIMEOUT = 2.0
-_FAMILIES = (collections, partitions, indexes, writes, reads, search)
+_FAMILIES = (collections, partitions, indexes, writes, reads, search, hybrid, explain)
 
 
 class Session:
@@ -64,6 +75,7 @@ class Session:
             ShowConnection: self._show_connection,
             SetOption: self._set_option,
             ShowSettings: lambda statement: self.settings.table(),
+            Help: lambda statement: help.help_statement(None, statement),  # never connects
         }
         for family in _FAMILIES:
             for kind, handler in family.HANDLERS.items():
@@ -118,6 +130,7 @@ class Session:
 
     def _activate(self, connection: Connection) -> None:
         self._catalog = Catalog(connection, self.settings, self._notices.append)
+        self._catalog.workdir = self.workdir  # type: ignore[attr-defined]  # for files in statements
 
     # --- connection statements --------------------------------------------------------------
 
