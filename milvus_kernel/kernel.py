@@ -2,7 +2,8 @@
 
 Every statement's result goes to the notebook as an `execute_result` as soon as it is ready; the
 first failure ends the cell with a short `error` (no Python traceback) while earlier results stay.
-An interrupt or an unexpected exception is reported and the kernel carries on.
+An interrupt or an unexpected exception is reported and the kernel carries on. Long statements
+(imports, exports, index builds) show one progress display each, updated in place.
 """
 
 from __future__ import annotations
@@ -10,13 +11,15 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
 from ipykernel.kernelbase import Kernel
 
 from milvus_kernel import __version__
-from milvus_kernel.display import render, render_error
+from milvus_kernel.display import render, render_error, render_progress
+from milvus_kernel.engine.progress import Progress
 from milvus_kernel.engine.results import Result
 from milvus_kernel.engine.session import Session
 from milvus_kernel.errors import Interrupted, KernelError
@@ -49,6 +52,27 @@ class _CountingSession:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._session, name)
+
+
+class ProgressDisplay:
+    """Progress of a cell's long statements: one `display_data` per operation (with a display
+    id), then `update_display_data` messages that redraw it in place."""
+
+    def __init__(self, kernel: Kernel) -> None:
+        self._kernel = kernel
+        self._ids: dict[int, str] = {}
+
+    def show(self, progress: Progress) -> None:
+        bundle = render_progress(
+            progress.done, progress.total, progress.unit, progress.label, progress.elapsed
+        )
+        display_id = self._ids.get(progress.key)
+        kind = "update_display_data"
+        if display_id is None:
+            display_id = self._ids[progress.key] = uuid.uuid4().hex
+            kind = "display_data"
+        content = {"data": bundle, "metadata": {}, "transient": {"display_id": display_id}}
+        self._kernel.send_response(self._kernel.iopub_socket, kind, content)
 
 
 def _quote(name: str) -> str:
@@ -127,6 +151,7 @@ class MilvusKernel(Kernel):
         counting: _CountingSession | None = None
         try:
             counting = _CountingSession(self.milvus)
+            self.milvus.progress = None if silent else ProgressDisplay(self).show
             for result in run_cell(counting, code):  # type: ignore[arg-type]
                 bundle = render(result, self.milvus.settings.display_limit)
                 if entry is not None:
@@ -147,6 +172,9 @@ class MilvusKernel(Kernel):
                 ),
                 silent,
             )
+        finally:
+            if self._milvus is not None:
+                self._milvus.progress = None
         return self._ok()
 
     def _publish_execute_input(self, code: str, parent: Any, execution_count: int) -> None:

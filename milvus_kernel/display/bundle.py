@@ -1,14 +1,16 @@
-"""`render`: a `Result` as the mime bundle of an `execute_result` (plain, HTML, data resource)."""
+"""`render`: a `Result` as the mime bundle of an `execute_result` (plain, HTML, data resource;
+a picture as PNG with its description as the plain text)."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from milvus_kernel.display.dataresource import data_resource
 from milvus_kernel.display.html_table import html_message, html_table
 from milvus_kernel.display.text_table import text_table
 from milvus_kernel.display.window import take_window
-from milvus_kernel.engine.results import Message, Result, Table
+from milvus_kernel.engine.results import Image, Message, Result, Table
 
 DATA_RESOURCE = "application/vnd.dataresource+json"
 
@@ -28,4 +30,9 @@ def render(result: Result, display_limit: int = 10) -> dict[str, Any]:
             "text/html": html_table(window),
             DATA_RESOURCE: data_resource(window),
         }
-    raise TypeError(f"cannot render {type(result).__name__}: expected Message or Table")
+    if isinstance(result, Image):
+        return {
+            "image/png": base64.b64encode(result.png).decode("ascii"),
+            "text/plain": result.description,
+        }
+    raise TypeError(f"cannot render {type(result).__name__}: expected Message, Table or Image")

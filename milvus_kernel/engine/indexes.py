@@ -13,6 +13,7 @@ from typing import Any
 from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.fields import CollectionInfo, FieldInfo
 from milvus_kernel.engine.milvus_errors import translating
+from milvus_kernel.engine.progress import timed
 from milvus_kernel.engine.results import Column, Message, Result, Table
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import CreateIndex, DescribeIndex, DropIndex, ShowIndexes
@@ -95,14 +96,15 @@ def create_index(catalog: Catalog, statement: CreateIndex) -> Result:
         kwargs["params"] = {"params": dict(params)}
     index_params.add_index(field.name, **kwargs)
     action = f"creating index on {field.name} of"
-    try:
-        catalog.call("create_index", table, index_params, table=table, action=action)
-    except ExecutionError as error:
-        if "loaded" not in error.message.lower():
-            raise
-        catalog.call("release_collection", table, table=table)
-        catalog.call("create_index", table, index_params, table=table, action=action)
-        catalog.call("load_collection", table, table=table, action="loading")
+    with timed(f"create index on {table}({field.name})"):  # long builds show their time
+        try:
+            catalog.call("create_index", table, index_params, table=table, action=action)
+        except ExecutionError as error:
+            if "loaded" not in error.message.lower():
+                raise
+            catalog.call("release_collection", table, table=table)
+            catalog.call("create_index", table, index_params, table=table, action=action)
+            catalog.call("load_collection", table, table=table, action="loading")
     catalog.forget(table)
     names = index_names(catalog, table, field.name)
     actual = names[0] if names else (statement.name or field.name)

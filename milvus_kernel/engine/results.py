@@ -1,4 +1,4 @@
-"""What executing a statement produces: a short message or a table, ready for any renderer.
+"""What executing a statement produces: a short message, a table or a picture, for any renderer.
 
 These are plain data (no pymilvus types leak out): the display layer turns them into mime bundles,
 the IPython magic into a DataFrame, the tests into assertions.
@@ -49,4 +49,13 @@ class Table:
         return self.total if self.total is not None else len(self.rows)
 
 
-Result = Message | Table
+@dataclass(frozen=True)
+class Image:
+    """A picture (PLOT): the PNG, a plain description of what it shows, and the data drawn."""
+
+    png: bytes
+    description: str
+    data: Table | None = field(default=None, compare=False)
+
+
+Result = Message | Table | Image

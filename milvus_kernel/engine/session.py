@@ -18,10 +18,13 @@ from typing import Any
 from milvus_kernel.engine import (
     collections,
     explain,
+    exports,
     help,
     hybrid,
+    imports,
     indexes,
     partitions,
+    plot,
     reads,
     search,
     writes,
@@ -37,9 +40,11 @@ from milvus_kernel.engine.connection import (
     unreachable,
 )
 from milvus_kernel.engine.milvus_errors import Unreachable, reason, scrub
+from milvus_kernel.engine.progress import ProgressSink, reporting_to
 from milvus_kernel.engine.results import Column, Message, Result, Table
 from milvus_kernel.engine.schema import describe_table
 from milvus_kernel.engine.settings import Settings
+from milvus_kernel.engine.workspace import Workspace
 from milvus_kernel.errors import ConnectionFailure, ExecutionError, KernelError, NotSupported
 from milvus_kernel.language.statements import (
     Connect,
@@ -55,6 +60,8 @@ Handler = Callable[[Any], Result]
 # Seconds allowed to the calls behind completion and inspection (they must stay snappy).
 QUICK_TIMEOUT = 2.0
 _FAMILIES = (collections, partitions, indexes, writes, reads, search, hybrid, explain)
+# Handlers of these take a Workspace (catalog, working directory, nested execute), not a Catalog.
+_FILE_FAMILIES = (imports, exports, plot)
 
 
 class Session:
@@ -69,6 +76,8 @@ class Session:
         self._notices: list[str] = []
         self._catalog: Catalog | None = None
         self._named: dict[str, Connection] = {}  # connections opened with AS name, kept open
+        #: Where long statements report their progress (the kernel shows it); None: nowhere.
+        self.progress: ProgressSink | None = None
         self._handlers: dict[type[Statement], Handler] = {
             Connect: self._connect,
             Disconnect: self._disconnect,
@@ -80,6 +89,9 @@ class Session:
         for family in _FAMILIES:
             for kind, handler in family.HANDLERS.items():
                 self._handlers[kind] = self._with_catalog(handler)
+        for family in _FILE_FAMILIES:
+            for kind, handler in family.HANDLERS.items():
+                self._handlers[kind] = self._with_workspace(handler)
 
     # --- running statements -----------------------------------------------------------------
 
@@ -89,7 +101,8 @@ class Session:
         if handler is None:
             raise NotSupported(f"{type(statement).__name__} is not supported by this kernel yet")
         try:
-            return handler(statement)
+            with reporting_to(self.progress):
+                return handler(statement)
         except Unreachable as error:
             raise self._lost(error) from None
         except KernelError:
@@ -116,6 +129,11 @@ class Session:
 
     def _with_catalog(self, handler: Callable[[Catalog, Any], Result]) -> Handler:
         return lambda statement: handler(self.catalog(), statement)
+
+    def _with_workspace(self, handler: Callable[[Workspace, Any], Result]) -> Handler:
+        return lambda statement: handler(
+            Workspace(self.catalog(), self.workdir, self.execute), statement
+        )
 
     def catalog(self) -> Catalog:
         """The open connection's catalog, connecting to the default target on first use."""
