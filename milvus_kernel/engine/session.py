@@ -16,17 +16,21 @@ from pathlib import Path
 from typing import Any
 
 from milvus_kernel.engine import (
+    aliases,
     collections,
+    databases,
     explain,
     exports,
     help,
     hybrid,
     imports,
     indexes,
+    maintenance,
     partitions,
     plot,
     reads,
     search,
+    users,
     writes,
 )
 from milvus_kernel.engine.catalog import Catalog
@@ -60,6 +64,7 @@ Handler = Callable[[Any], Result]
 # Seconds allowed to the calls behind completion and inspection (they must stay snappy).
 QUICK_TIMEOUT = 2.0
 _FAMILIES = (collections, partitions, indexes, writes, reads, search, hybrid, explain)
+_FAMILIES += (databases, aliases, maintenance, users)
 # Handlers of these take a Workspace (catalog, working directory, nested execute), not a Catalog.
 _FILE_FAMILIES = (imports, exports, plot)
 
