@@ -15,6 +15,7 @@ from milvus_kernel.engine.fields import CollectionInfo, FieldInfo
 from milvus_kernel.engine.milvus_errors import translating
 from milvus_kernel.engine.progress import timed
 from milvus_kernel.engine.results import Column, Message, Result, Table
+from milvus_kernel.engine.seed import Replaced, drop_for_replace, reload
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import CreateIndex, DescribeIndex, DropIndex, ShowIndexes
 
@@ -80,7 +81,12 @@ def create_index(catalog: Catalog, statement: CreateIndex) -> Result:
     if field.is_vector and metric is None:
         metric = default_metric(info, field)
     existing = index_names(catalog, table, field.name)
-    if existing:
+    replaced: Replaced | None = None
+    if existing and not statement.field:  # the old `create index t where ...`: replace it
+        replaced = drop_for_replace(catalog, table, existing[0])
+        if replaced.metric and not any(k.lower() == "metric_type" for k in statement.params):
+            metric = replaced.metric  # the metric the collection was created with
+    elif existing:
         old = describe(catalog, table, existing[0])
         raise ExecutionError(
             f"field {field.name} of {table} already has index '{existing[0]}' "
@@ -105,12 +111,16 @@ def create_index(catalog: Catalog, statement: CreateIndex) -> Result:
             catalog.call("release_collection", table, table=table)
             catalog.call("create_index", table, index_params, table=table, action=action)
             catalog.call("load_collection", table, table=table, action="loading")
+    if replaced is not None and replaced.was_loaded:
+        reload(catalog, table)
     catalog.forget(table)
     names = index_names(catalog, table, field.name)
     actual = names[0] if names else (statement.name or field.name)
     text = f"created index {actual} on {table}({field.name}) using {index_type}"
     if metric is not None:
         text += f", metric {str(metric).upper()}"
+    if replaced is not None:
+        text += replaced.note
     if statement.name and actual != statement.name:
         text += f" (this server names indexes after their field: '{actual}')"
     return Message(text)

@@ -16,6 +16,7 @@ from milvus_kernel.engine.fulltext import server_functions
 from milvus_kernel.engine.milvus_errors import translating
 from milvus_kernel.engine.results import Column, Result, Table
 from milvus_kernel.engine.rows import column_for, extra_keys, star_fields, to_row
+from milvus_kernel.engine.seed import keyed_select
 from milvus_kernel.engine.writes import check_filter_fields, require_partition
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import Select
@@ -153,6 +154,7 @@ def select(catalog: Catalog, statement: Select) -> Result:
 def _select(catalog: Catalog, statement: Select) -> Result:
     table = statement.table
     info = catalog.require(table)
+    statement = keyed_select(info, statement)  # the old `select t by id=1,2,3`
     check_filter_fields(info, statement.where)
     for partition in statement.partitions:
         require_partition(catalog, table, partition)

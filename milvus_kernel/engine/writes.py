@@ -13,6 +13,7 @@ from typing import Any
 from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.fields import CollectionInfo, FieldInfo
 from milvus_kernel.engine.results import Message, Result
+from milvus_kernel.engine.seed import expand_insert, keyed_delete
 from milvus_kernel.engine.values import BadValue, convert, estimate_size
 from milvus_kernel.errors import ExecutionError, Interrupted
 from milvus_kernel.language.statements import Delete, Filter, Insert
@@ -133,6 +134,7 @@ def abbreviate_ids(ids: Sequence[Any]) -> str:
 def insert(catalog: Catalog, statement: Insert) -> Result:
     table = statement.table
     info = catalog.require(table)
+    statement = expand_insert(info, statement)  # the old `insert v from t [by id=k]`
     require_partition(catalog, table, statement.partition)
     targets = _columns(info, statement)
     rows = prepare_rows(info, targets, statement.rows)
@@ -172,6 +174,7 @@ def insert(catalog: Catalog, statement: Insert) -> Result:
 def delete(catalog: Catalog, statement: Delete) -> Result:
     table = statement.table
     info = catalog.require(table)
+    statement = keyed_delete(info, statement)  # the old `delete t by id=1,2`
     check_filter_fields(info, statement.where)
     require_partition(catalog, table, statement.partition)
     catalog.ensure_loaded(table)
