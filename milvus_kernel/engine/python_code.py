@@ -129,7 +129,11 @@ class CodeWriter:
                 args.append(f"index_type={index.index_type!r}")
             if index.index_name:
                 args.append(f"index_name={index.index_name!r}")
-            args += [f"{k}={self.value(v, k)}" for k, v in index._configs.items()]
+            configs = dict(index._configs)
+            nested = configs.pop("params", None)  # add_index flattens params={...} one level
+            args += [f"{k}={self.value(v, k)}" for k, v in configs.items()]
+            if nested is not None:
+                args.append(f"params={self.value({'params': nested}, 'params')}")
             self.lines += _call_lines(f"{name}.add_index", args)
         return name
 

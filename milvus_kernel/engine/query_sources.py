@@ -50,7 +50,8 @@ def text_fields(info: CollectionInfo) -> list[FieldInfo]:
 
 
 def anns_field(info: CollectionInfo, name: str | None, text: bool = False) -> FieldInfo:
-    """The field to search: the named one, else the only BM25 field (`text`) or vector field."""
+    """The field to search: the named one, else the only BM25 field (`text`) or the only other
+    vector field."""
     if name is not None:
         field = info.field(name)
         if field is None:
@@ -73,9 +74,12 @@ def anns_field(info: CollectionInfo, name: str | None, text: bool = False) -> Fi
         raise ExecutionError(
             f"collection '{info.name}' has several BM25 fields ({names}): say which with USING"
         )
-    vectors = info.vector_fields
+    # A vector cannot search a BM25 field (it takes text): those never make the choice ambiguous.
+    vectors = [f for f in info.vector_fields if info.bm25_source(f.name) is None]
     if not vectors:
-        raise ExecutionError(f"collection '{info.name}' has no vector field to search")
+        texts = ", ".join(f.name for f in text_fields(info))
+        hint = f" (BM25 field {texts} is searched with TEXT '...')" if texts else ""
+        raise ExecutionError(f"collection '{info.name}' has no vector field to search{hint}")
     if len(vectors) > 1:
         names = ", ".join(f.name for f in vectors)
         raise ExecutionError(
@@ -85,7 +89,8 @@ def anns_field(info: CollectionInfo, name: str | None, text: bool = False) -> Fi
 
 
 def search_field(info: CollectionInfo, statement: Search) -> FieldInfo:
-    return anns_field(info, statement.anns_field, text=statement.query_text is not None)
+    texts = bool(statement.vectors) and all(isinstance(v, str) for v in statement.vectors)
+    return anns_field(info, statement.anns_field, text=statement.query_text is not None or texts)
 
 
 def query_data(
