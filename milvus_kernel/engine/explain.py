@@ -128,12 +128,21 @@ def _handler(kind: type[Statement]) -> Any:
     return None
 
 
+def _is_file_statement(kind: type[Statement]) -> bool:
+    from milvus_kernel.engine import session
+
+    families = getattr(session, "_FILE_FAMILIES", ())
+    return any(kind in family.HANDLERS for family in families)
+
+
 def explain(catalog: Catalog, statement: Explain) -> Result:
     inner = statement.statement
     name = (inner.text.split() or [type(inner).__name__])[0].upper()
     if isinstance(inner, Explain):
         return Message("EXPLAIN EXPLAIN: EXPLAIN runs no Milvus call")
     handler = _handler(type(inner))
+    if handler is None and _is_file_statement(type(inner)):
+        return Message("EXPLAIN does not cover file statements yet (INSERT ... FROM, EXPORT, PLOT)")
     if handler is None:
         return Message(f"{name} is handled by the kernel itself: it makes no MilvusClient call")
     target = catalog.connection.target
