@@ -30,6 +30,7 @@ from milvus_kernel.engine import (
     plot,
     reads,
     search,
+    show_create,
     users,
     writes,
 )
@@ -64,7 +65,7 @@ Handler = Callable[[Any], Result]
 # Seconds allowed to the calls behind completion and inspection (they must stay snappy).
 QUICK_TIMEOUT = 2.0
 _FAMILIES = (collections, partitions, indexes, writes, reads, search, hybrid, explain)
-_FAMILIES += (databases, aliases, maintenance, users)
+_FAMILIES += (databases, aliases, maintenance, users, show_create)
 # Handlers of these take a Workspace (catalog, working directory, nested execute), not a Catalog.
 _FILE_FAMILIES = (imports, exports, plot)
 

@@ -1,0 +1,66 @@
+"""Helpers shared by the administration, SHOW CREATE, seed-dialect and server-type tests: run cells
+through the kernel's own pipeline (`run_cell` + `render`) on a real Session, and open sessions on
+the Milvus 2.3.5 standalone server with authentication (Strong consistency).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from milvus_kernel.display import render
+from milvus_kernel.engine.results import Message, Table
+from milvus_kernel.engine.session import Session
+from milvus_kernel.errors import KernelError
+from milvus_kernel.runner import run_cell
+
+
+def run(session: Session, cell: str) -> list[Any]:
+    """Every result of `cell` (notices dropped)."""
+    session.take_notices()
+    return [r for r in run_cell(session, cell) if not _is_notice(r)]
+
+
+def _is_notice(result: Any) -> bool:
+    return isinstance(result, Message) and result.text.startswith("connected to ")
+
+
+def one(session: Session, cell: str) -> Any:
+    """The result of the last statement of `cell`."""
+    return run(session, cell)[-1]
+
+
+def text(session: Session, cell: str) -> str:
+    """The text/plain of every result of `cell`, one per line."""
+    return "\n".join(render(r, 0)["text/plain"] for r in run(session, cell))
+
+
+def rows(session: Session, cell: str) -> list[tuple[Any, ...]]:
+    result = one(session, cell)
+    assert isinstance(result, Table), result
+    return [tuple(r) for r in result.rows]
+
+
+def fails(session: Session, cell: str) -> str:
+    """The rendered error of a cell that must fail."""
+    with pytest.raises(KernelError) as raised:
+        run(session, cell)
+    return raised.value.render()
+
+
+@contextmanager
+def server_session(server: Any, workdir: Path, **environ: str) -> Iterator[Session]:
+    """A Session on the standalone `server` (root credentials when it has authentication)."""
+    env = {"MILVUS_URI": server.uri, **environ}
+    if server.token and "MILVUS_TOKEN" not in env and "MILVUS_USER" not in env:
+        env["MILVUS_TOKEN"] = server.token
+    session = Session(workdir=workdir, environ=env)
+    session.settings.set("consistency_level", "Strong")
+    try:
+        yield session
+    finally:
+        session.close()
