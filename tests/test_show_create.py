@@ -40,9 +40,12 @@ LITE_COLLECTIONS = [
           sparse SPARSE_FLOAT_VECTOR,
           body_bm25 SPARSE_FLOAT_VECTOR GENERATED ALWAYS AS BM25(body)
         ) WITH (dynamic_field = true, consistency_level = 'Strong', shards = 1);
-        CREATE INDEX ON {t} (vector) USING HNSW WITH (metric_type = 'L2', M = 8, efConstruction = 64);
-        CREATE INDEX ON {t} (sparse) USING SPARSE_INVERTED_INDEX WITH (metric_type = 'IP', drop_ratio_build = 0);
-        CREATE INDEX ON {t} (body_bm25) USING SPARSE_INVERTED_INDEX WITH (metric_type = 'BM25', bm25_k1 = 1.2, bm25_b = 0.75);
+        CREATE INDEX ON {t} (vector) USING HNSW
+            WITH (metric_type = 'L2', M = 8, efConstruction = 64);
+        CREATE INDEX ON {t} (sparse) USING SPARSE_INVERTED_INDEX
+            WITH (metric_type = 'IP', drop_ratio_build = 0);
+        CREATE INDEX ON {t} (body_bm25) USING SPARSE_INVERTED_INDEX
+            WITH (metric_type = 'BM25', bm25_k1 = 1.2, bm25_b = 0.75);
         CREATE INDEX ON {t} (label) USING INVERTED;
         CREATE INDEX ON {t} (n) USING INVERTED;
         ALTER TABLE {t} SET (collection.ttl.seconds = 3600)""",
@@ -80,10 +83,12 @@ SERVER_COLLECTIONS = [
     (
         "pq",
         """CREATE TABLE {t} (
-             id INT64 PRIMARY KEY AUTO_ID, tags ARRAY<VARCHAR(32)>(16), label VARCHAR(10) PARTITION KEY,
+             id INT64 PRIMARY KEY AUTO_ID, tags ARRAY<VARCHAR(32)>(16),
+             label VARCHAR(10) PARTITION KEY,
              meta JSON, n INT16, v VECTOR(16)
            ) WITH (dynamic_field = true, consistency_level = 'Strong', description = 'pq');
-           CREATE INDEX ON {t} (v) USING IVF_PQ WITH (metric_type = 'L2', nlist = 8, m = 4, nbits = 8);
+           CREATE INDEX ON {t} (v) USING IVF_PQ
+               WITH (metric_type = 'L2', nlist = 8, m = 4, nbits = 8);
            ALTER TABLE {t} SET (collection.ttl.seconds = 60)""",
     ),
 ]
