@@ -84,6 +84,23 @@ def test_lost_lite_server(tmp_path: Path, lite_tcp_server: LiteServer) -> None:
         print(f"lite server lost: statements failed in {', '.join(f'{t:.2f}' for t in timings)} s")
 
 
+def test_lite_server_restarted_between_statements(
+    tmp_path: Path, lite_tcp_server: LiteServer
+) -> None:
+    """The kernel never sees the outage: the next statement simply works, with every row (the
+    restarted server has forgotten the collection was loaded; the kernel loads it again)."""
+    with running_kernel(tmp_path) as (_, kc):
+        run_ok(kc, f"CONNECT '{lite_tcp_server.uri}'; SET consistency_level = 'Strong';")
+        run_ok(kc, "CREATE TABLE idle (id INT64 PRIMARY KEY, vector FLOAT_VECTOR(2));")
+        insert_rows(kc, "idle", 0, ROWS)
+        assert count(kc, "idle") == ROWS
+        lite_tcp_server.kill()
+        lite_tcp_server.start()
+        assert count(kc, "idle") == ROWS
+        texts = run_ok(kc, "SEARCH idle FOR [3.0, 1.0] LIMIT 1;")
+        assert re.search(r"\b3\b", texts[-1]), texts
+
+
 @pytest.fixture
 def doomed_standalone(
     tmp_path_factory: pytest.TempPathFactory, milvus_binaries: Path
@@ -107,6 +124,10 @@ def test_lost_standalone_server(tmp_path: Path, doomed_standalone: StandaloneSer
         run_ok(kc, "CREATE INDEX ON lost (vector) USING FLAT WITH (metric_type = 'L2');")
         timings = lose_and_recover(kc, km, server, f"http://{user}:***@{address}", "lost")
         print(f"standalone lost: statements failed in {', '.join(f'{t:.2f}' for t in timings)} s")
+        # restarted while the kernel is idle: the server has not reloaded the collection yet
+        server.kill()
+        server.start()
+        assert count(kc, "lost") == ROWS + 5
 
 
 def test_locked_lite_file_through_two_kernels(tmp_path: Path) -> None:

@@ -66,8 +66,10 @@ def test_failing_statements_on_standalone(
 ) -> None:
     uri = milvus_server_auth.uri
     with running_kernel(tmp_path) as (_, kc):
-        fails_quietly(kc, f"CONNECT '{uri}' USER 'root' PASSWORD 'not-the-password';")
-        fails_quietly(kc, f"CONNECT '{uri}';")  # no credentials on a server that wants them
+        refused = fails_quietly(kc, f"CONNECT '{uri}' USER 'root' PASSWORD 'not-the-password';")
+        assert f"cannot connect to {uri}: authentication failed" in refused, refused
+        refused = fails_quietly(kc, f"CONNECT '{uri}';")  # no credentials where they are needed
+        assert "authentication failed" in refused, refused
         succeeds(kc, f"CONNECT '{uri}' TOKEN '{milvus_server_auth.token}';")
         fails_quietly(kc, "SELECT * FROM no_such_table;")
         fails_quietly(kc, f"CONNECT '{uri}' TOKEN '{milvus_server_auth.token}' DATABASE 'nodb';")

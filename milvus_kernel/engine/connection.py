@@ -18,7 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from milvus_kernel.engine.milvus_errors import is_unreachable, quiet_logs, reason, scrub
+from milvus_kernel.engine.milvus_errors import (
+    auth_failure,
+    is_unreachable,
+    quiet_logs,
+    reason,
+    scrub,
+)
 from milvus_kernel.errors import ConnectionFailure
 
 DEFAULT_LITE_FILE = "milvus_kernel.db"
@@ -227,7 +233,10 @@ def open_connection(target: Target, timeout: float | None = None) -> Connection:
         if target.is_lite and lite_in_use(target.uri):
             raise ConnectionFailure(_in_use(target.uri)) from None
         why = scrub(reason(error), target.secrets)
-        if is_unreachable(error):
+        refused = auth_failure(error)
+        if refused is not None:
+            why = "authentication failed: " + scrub(refused, target.secrets)
+        elif is_unreachable(error):
             raise ConnectionFailure(unreachable(target, why)) from None
         raise ConnectionFailure(f"cannot connect to {target.shown_uri}: {why}") from None
     connection = Connection(client, target)

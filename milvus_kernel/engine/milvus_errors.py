@@ -53,8 +53,26 @@ def _code(error: BaseException) -> Any:
     return code
 
 
+def _chain(error: BaseException) -> list[BaseException]:
+    """`error` and the exceptions it was raised from (pymilvus wraps gRPC's)."""
+    chain = [error]
+    while chain[-1].__cause__ is not None and len(chain) < 10:
+        chain.append(chain[-1].__cause__)
+    return chain
+
+
+def auth_failure(error: BaseException) -> str | None:
+    """The server's words when `error` is a refused login (wrapped by pymilvus or not)."""
+    for link in _chain(error):
+        if _code(link) == "UNAUTHENTICATED":
+            return reason(link)
+    return None
+
+
 def is_unreachable(error: BaseException) -> bool:
     """True when `error` means the server cannot be reached (refused, reset, gone)."""
+    if auth_failure(error) is not None:
+        return False
     code = _code(error)
     if code in _UNREACHABLE_CODES or code in _UNREACHABLE_GRPC:
         return True
