@@ -1,0 +1,148 @@
+"""HELP covers every statement of the language, and every example it shows parses."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from milvus_kernel.engine.help import TOPICS, find, normalize
+from milvus_kernel.engine.results import Message
+from milvus_kernel.engine.session import Session
+from milvus_kernel.language.parser import parse_cell
+from milvus_kernel.runner import run_cell
+
+LANGUAGE = Path(__file__).resolve().parents[1] / "docs" / "reference"
+EXAMPLES = [
+    pytest.param(topic.name, example, id=f"{topic.name}#{number}")
+    for topic in TOPICS
+    for number, example in enumerate(topic.examples, start=1)
+]
+
+# Every statement of the language (LANGUAGE.md §2-§10) has a topic: statement → HELP word(s).
+STATEMENTS = {
+    "CONNECT 'x.db'": "CONNECT",
+    "DISCONNECT": "DISCONNECT",
+    "SHOW CONNECTION": "SHOW CONNECTION",
+    "SET display_limit = 3": "SET",
+    "SHOW SETTINGS": "SHOW SETTINGS",
+    "CREATE DATABASE d": "CREATE DATABASE",
+    "DROP DATABASE d": "DROP DATABASE",
+    "USE d": "USE",
+    "SHOW DATABASES": "SHOW DATABASES",
+    "CREATE TABLE t WITH (dimension = 2)": "CREATE TABLE",
+    "DROP TABLE t": "DROP TABLE",
+    "SHOW TABLES": "SHOW TABLES",
+    "DESCRIBE t": "DESCRIBE",
+    "SHOW CREATE TABLE t": "SHOW CREATE TABLE",
+    "ALTER TABLE t RENAME TO u": "ALTER TABLE",
+    "TRUNCATE TABLE t": "TRUNCATE TABLE",
+    "SHOW STATS t": "SHOW STATS",
+    "LOAD t": "LOAD",
+    "RELEASE t": "RELEASE",
+    "SHOW LOAD STATE t": "SHOW LOAD STATE",
+    "FLUSH t": "FLUSH",
+    "COMPACT t": "COMPACT",
+    "CREATE PARTITION p ON t": "CREATE PARTITION",
+    "DROP PARTITION p ON t": "DROP PARTITION",
+    "SHOW PARTITIONS t": "SHOW PARTITIONS",
+    "LOAD PARTITION p ON t": "LOAD PARTITION",
+    "RELEASE PARTITION p ON t": "RELEASE PARTITION",
+    "CREATE ALIAS a FOR t": "CREATE ALIAS",
+    "ALTER ALIAS a FOR t": "ALTER ALIAS",
+    "DROP ALIAS a": "DROP ALIAS",
+    "SHOW ALIASES": "SHOW ALIASES",
+    "CREATE INDEX ON t (v)": "CREATE INDEX",
+    "DROP INDEX i ON t": "DROP INDEX",
+    "SHOW INDEXES ON t": "SHOW INDEXES",
+    "DESCRIBE INDEX i ON t": "DESCRIBE INDEX",
+    "INSERT INTO t VALUES (1)": "INSERT",
+    "UPSERT INTO t VALUES (1)": "UPSERT",
+    "DELETE FROM t WHERE id = 1": "DELETE",
+    "SELECT * FROM t": "SELECT",
+    "SEARCH t FOR [1.0]": "SEARCH",
+    "SEARCH t USING a FOR [1.0], USING b TEXT 'x' RERANK RRF(60)": "HYBRID",
+    "EXPORT (SELECT * FROM t) TO 'x.csv'": "EXPORT",
+    "PLOT t": "PLOT",
+    "EXPLAIN SHOW TABLES": "EXPLAIN",
+    "HELP": "HELP",
+    "CREATE USER u PASSWORD 'p'": "CREATE USER",
+    "DROP USER u": "DROP USER",
+    "SHOW USERS": "SHOW USERS",
+    "ALTER USER u PASSWORD 'p'": "ALTER USER",
+    "CREATE ROLE r": "CREATE ROLE",
+    "DROP ROLE r": "DROP ROLE",
+    "SHOW ROLES": "SHOW ROLES",
+    "GRANT ROLE r TO u": "GRANT",
+    "REVOKE ROLE r FROM u": "REVOKE",
+    "SHOW GRANTS FOR r": "SHOW GRANTS",
+    "list tables": "OLD DIALECT",
+}
+
+
+@pytest.mark.parametrize(("topic", "example"), EXAMPLES)
+def test_every_help_example_parses(topic: str, example: str):
+    assert parse_cell(example), f"HELP {topic}: {example}"
+
+
+@pytest.mark.parametrize(("statement", "topic"), STATEMENTS.items())
+def test_every_statement_has_a_topic(statement: str, topic: str):
+    assert parse_cell(statement)
+    assert [t.name for t in find(topic)][:1] == [topic]
+    assert any(parse_cell(e) for e in find(topic)[0].examples)
+
+
+def test_topics_are_unique_and_complete():
+    names = [t.name for t in TOPICS]
+    assert len(names) == len(set(names))
+    assert set(STATEMENTS.values()) == set(names)
+
+
+@pytest.fixture
+def offline(tmp_path) -> Session:
+    return Session(workdir=tmp_path, environ={"MILVUS_URI": "http://127.0.0.1:9"})
+
+
+def texts(session: Session, code: str) -> list[str]:
+    results = list(run_cell(session, code))
+    assert all(isinstance(r, Message) for r in results)
+    return [r.text for r in results]
+
+
+def test_help_lists_every_statement_without_connecting(offline):
+    (text,) = texts(offline, "HELP")
+    for topic in TOPICS:
+        assert re.search(rf"^  {re.escape(topic.name)} +{re.escape(topic.summary)}$", text, re.M)
+    assert offline._catalog is None, "HELP must not connect"
+
+
+def test_help_topic_spellings(offline):
+    one, two, three = texts(offline, "help search; HELP  'create   table'; HELP Text")
+    assert one.startswith("SEARCH — ") and "SEARCH docs FOR ID 17 LIMIT 5;" in one
+    assert two.startswith("CREATE TABLE — ") and "GENERATED ALWAYS AS BM25" in two
+    assert three == one
+    (several,) = texts(offline, "HELP DROP")
+    assert [line.split(" — ")[0] for line in several.splitlines() if " — " in line] == [
+        t.name for t in TOPICS if t.name.startswith("DROP ")
+    ]
+    (unknown,) = texts(offline, "HELP frobnicate")
+    assert unknown.startswith("no help on 'frobnicate'")
+    assert normalize(" 'show  tables' ;") == "SHOW TABLES"
+
+
+def test_old_dialect_metric_and_index_help(offline):
+    metric, index = texts(offline, "help -metric;\nhelp -index")
+    for name in ("L2", "IP", "COSINE", "HAMMING", "JACCARD", "BM25"):
+        assert re.search(rf"^{name} ", metric, re.M), name
+    for name in ("FLAT", "IVF_FLAT", "HNSW", "SPARSE_INVERTED_INDEX", "INVERTED", "AUTOINDEX"):
+        assert re.search(rf"^{name} ", index, re.M), name
+    (old,) = texts(offline, "HELP OLD DIALECT")
+    assert "help -metric" in old and "select 2,3,5 from old_t where top_k=1" in old
+
+
+def test_help_examples_are_not_stale_against_the_reference():
+    """The statements HELP names appear in the manual (docs/reference) too."""
+    manual = " ".join(p.read_text(encoding="utf-8") for p in LANGUAGE.glob("*.md")).upper()
+    for word in ("SEARCH", "SELECT", "CREATE TABLE", "CREATE INDEX", "INSERT", "EXPLAIN", "HELP"):
+        assert word in manual
