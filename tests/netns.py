@@ -79,12 +79,13 @@ def free_port() -> int:
 
 def spawn(command: list[str], namespace: str = "-", **kwargs: Any) -> subprocess.Popen[bytes]:
     """Start `command` (inside the network namespace at path `namespace`, if given) in a new
-    session; the process is killed by the kernel when the test process dies."""
+    session; Linux kills it (PR_SET_PDEATHSIG) if the test process dies first."""
     enter = [sys.executable, "-c", _ENTER, namespace]
     return subprocess.Popen(enter + command, start_new_session=True, **kwargs)
 
 
 def stop_process(process: subprocess.Popen[Any] | None, grace: float = 5) -> None:
+    """SIGTERM, then SIGKILL after `grace` seconds."""
     if process is None or process.poll() is not None:
         return
     process.terminate()
@@ -185,9 +186,10 @@ class NetNamespace:
         if getattr(self, "_fd", None) is not None:
             os.close(self._fd)
             self._fd = None
-        if self.holder.stdin:
-            with contextlib.suppress(OSError):
-                self.holder.stdin.close()
+        for pipe in (self.holder.stdin, self.holder.stdout):
+            if pipe:
+                with contextlib.suppress(OSError):
+                    pipe.close()  # the holder's stdin closing is its signal to exit
         stop_process(self.holder, grace=2)
         live.discard(self)
 

@@ -152,7 +152,13 @@ class StandaloneServer:
                     answer += chunk
         except OSError:
             return False
-        return answer.startswith(b"HTTP/1.") and b" 200 " in answer.split(b"\r\n", 1)[0]
+        if not (answer.startswith(b"HTTP/1.") and b" 200 " in answer.split(b"\r\n", 1)[0]):
+            return False
+        try:  # healthy, and the proxy takes connections
+            self.namespace.connect(self.PROXY_PORT, timeout=1).close()
+        except OSError:
+            return False
+        return True
 
     def kill(self) -> None:
         """SIGKILL the server; the namespace and the relay stay, so clients see it vanish."""
