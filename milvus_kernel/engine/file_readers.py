@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from milvus_kernel.engine.workspace import require
-from milvus_kernel.errors import ExecutionError
+from milvus_kernel.errors import ExecutionError, KernelError
 
 KINDS = {
     ".parquet": "parquet",
@@ -89,7 +89,7 @@ def open_source(path: Path, shown: str, kind: str, batch_size: int, **options: A
     source = Source(path=path, kind=kind, batch_size=batch_size, options=options)
     try:
         _OPENERS[kind](source)
-    except ExecutionError:
+    except KernelError:
         raise
     except Exception as error:
         raise ExecutionError(f"cannot read '{shown}' as {NAMES[kind]}: {error}") from None

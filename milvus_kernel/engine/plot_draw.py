@@ -44,7 +44,8 @@ def project(points: Any, queries: Any, method: str) -> tuple[Any, Any]:
         if len(points) < 2:
             return np.zeros((len(points), 2)), np.zeros((len(queries), 2))
         pca = PCA(n_components=min(2, points.shape[1]), random_state=SEED).fit(points)
-        return _two(np, pca.transform(points)), _two(np, pca.transform(queries))
+        placed = _two(np, pca.transform(points))
+        return placed, _two(np, pca.transform(queries)) if len(queries) else np.zeros((0, 2))
     both = np.vstack([points, queries]) if len(queries) else points
     if len(both) < 3:
         return np.zeros((len(points), 2)), np.zeros((len(queries), 2))

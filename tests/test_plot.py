@@ -1,0 +1,172 @@
+"""PLOT on Milvus Lite: the classic three clusters, checked against NumPy and a direct search.
+
+The picture is decoded and looked at (size, and pixels of each cluster's color); the hits named
+in the description are the ids a direct SEARCH and a NumPy brute force find; PCA coordinates are
+NumPy's SVD projection (up to the sign of each axis).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+import pytest
+
+from milvus_kernel.display import render
+from milvus_kernel.engine.results import Image
+from milvus_kernel.errors import ExecutionError
+from milvus_kernel.language.parser import parse_cell
+
+PIL = pytest.importorskip("PIL.Image")  # matplotlib brings Pillow
+
+CENTERS = {
+    "red": (0.0, 0.0, 0.0, 0.0),
+    "green": (5.0, 5.0, 5.0, 5.0),
+    "blue": (-5.0, 5.0, -5.0, 5.0),
+}
+
+
+def run(session, code: str):
+    result = None
+    for statement in parse_cell(code):
+        result = session.execute(statement)
+    return result
+
+
+def classic():
+    """The classic notebook's data: rng 42, 15 points per center (noise 0.8), then the query."""
+    rng = np.random.default_rng(42)
+    rows = []
+    for label, center in CENTERS.items():
+        for _ in range(15):
+            vector = np.array(center) + rng.normal(0.0, 0.8, size=4)
+            rows.append((len(rows), label, [round(float(x), 4) for x in vector]))
+    query = np.array(CENTERS["green"]) + rng.normal(0.0, 0.5, size=4)
+    return rows, [round(float(x), 4) for x in query]
+
+
+@pytest.fixture(scope="module")
+def demo(session):
+    rows, query = classic()
+    values = ", ".join(f"({i}, '{label}', {vector})" for i, label, vector in rows)
+    run(session, "CREATE TABLE demo (id INT64 PRIMARY KEY, label VARCHAR(20), vector VECTOR(4))")
+    run(session, f"INSERT INTO demo VALUES {values}")
+    run(session, "CREATE INDEX ON demo (vector) USING FLAT WITH (metric_type = 'L2'); LOAD demo")
+    return rows, query
+
+
+def brute_force(rows, query, k: int) -> list[int]:
+    vectors = np.array([v for _, _, v in rows])
+    distances = ((vectors - np.array(query)) ** 2).sum(axis=1)
+    return [rows[i][0] for i in np.argsort(distances, kind="stable")[:k]]
+
+
+def picture(image: Image):
+    return np.asarray(PIL.open(io.BytesIO(image.png)).convert("RGB")).astype(int)
+
+
+def pixels_like(rgb, color: tuple[int, int, int], tolerance: int = 60) -> int:
+    return int((np.abs(rgb - np.array(color)).sum(axis=2) < tolerance).sum())
+
+
+def test_tsne_plot_of_the_classic_clusters(session, demo):
+    rows, query = demo
+    image = run(
+        session, f"PLOT demo COLOR BY label METHOD TSNE HIGHLIGHT (SEARCH demo FOR {query} LIMIT 8)"
+    )
+    assert isinstance(image, Image)
+    direct = run(session, f"SEARCH demo FOR {query} LIMIT 8")
+    hits = [row[1] for row in direct.rows]
+    assert hits == brute_force(rows, query, 8)
+    assert image.description == (
+        "PLOT of 45 vectors of demo.vector by TSNE, colored by label; 8 highlighted hits: ids "
+        + ", ".join(map(str, hits))
+        + "; the query vector marked ★"
+    )
+    rgb = picture(image)
+    assert rgb.shape == (600, 600, 3)
+    white = pixels_like(rgb, (255, 255, 255), 10)
+    assert white < 600 * 600 * 0.98, "the picture is blank"
+    for color in ((255, 0, 0), (0, 128, 0), (0, 0, 255)):  # drawn at alpha 0.7 on white
+        faded = tuple(round(0.7 * c + 0.3 * 255) for c in color)
+        assert pixels_like(rgb, faded, 40) > 100, f"no points of color {color}"
+    data = image.data
+    assert [c.name for c in data.columns] == ["id", "label", "x", "y", "hit"]
+    assert sorted(r[0] for r in data.rows if r[4]) == sorted(hits)
+    labels = {r[0]: r[1] for r in data.rows}
+    assert labels == {i: label for i, label, _ in rows}
+    # t-SNE keeps the clusters apart: each point is nearer its own cluster's center than another's
+    xy = {r[0]: np.array(r[2:4]) for r in data.rows}
+    centers = {c: np.mean([xy[i] for i, label, _ in rows if label == c], axis=0) for c in CENTERS}
+    for i, label, _ in rows:
+        nearest = min(centers, key=lambda c: np.linalg.norm(xy[i] - centers[c]))
+        assert nearest == label
+
+
+def test_pca_coordinates_are_the_svd_projection(session, demo):
+    rows, _ = demo
+    image = run(session, "PLOT demo METHOD PCA")
+    assert image.description == "PLOT of 45 vectors of demo.vector by PCA"
+    got = {r[0]: (r[1], r[2]) for r in image.data.rows}
+    vectors = np.array([v for _, _, v in rows], dtype=np.float32).astype(np.float64)
+    centered = vectors - vectors.mean(axis=0)
+    _, _, vt = np.linalg.svd(centered, full_matrices=False)
+    expected = centered @ vt[:2].T
+    actual = np.array([got[i] for i, _, _ in rows])
+    for axis in range(2):
+        sign = np.sign(actual[:, axis] @ expected[:, axis])
+        np.testing.assert_allclose(actual[:, axis], sign * expected[:, axis], atol=1e-4)
+
+
+def test_sample_where_and_hits_outside_them(session, demo):
+    rows, query = demo
+    sampled = run(
+        session,
+        f"PLOT demo COLOR BY label METHOD PCA HIGHLIGHT (SEARCH demo FOR {query} LIMIT 3) LIMIT 20",
+    )
+    ids = [r[0] for r in sampled.data.rows]
+    hits = brute_force(rows, query, 3)
+    assert set(hits) <= set(ids) and len(ids) == len(set(ids))
+    extra = len(ids) - 20
+    assert sampled.description.endswith(
+        "; a sample of 20 of 45 vectors (LIMIT 20)"
+        + (f", plus {extra} hits outside it" if extra else "")
+    )
+    again = run(
+        session,
+        f"PLOT demo COLOR BY label METHOD PCA HIGHLIGHT (SEARCH demo FOR {query} LIMIT 3) LIMIT 20",
+    )
+    assert [r[0] for r in again.data.rows] == ids, "the sample is the same every time"
+    red = run(
+        session,
+        f"PLOT demo WHERE label = 'red' METHOD PCA HIGHLIGHT (SEARCH demo FOR {query} LIMIT 2)",
+    )
+    assert red.description.endswith("; 2 hits outside the WHERE added")
+    assert sorted(r[0] for r in red.data.rows) == list(range(15)) + sorted(
+        brute_force(rows, query, 2)
+    )
+
+
+def test_numbers_color_and_rendering(session, demo):
+    image = run(session, "PLOT demo USING vector COLOR BY id METHOD PCA")
+    bundle = render(image)
+    assert set(bundle) == {"image/png", "text/plain"}
+    assert base64.b64decode(bundle["image/png"]) == image.png
+    assert image.png.startswith(b"\x89PNG")
+    assert bundle["text/plain"] == "PLOT of 45 vectors of demo.vector by PCA, colored by id"
+
+
+def test_plot_errors(session, demo):
+    run(session, "CREATE TABLE IF NOT EXISTS other (id INT64 PRIMARY KEY, v VECTOR(4))")
+    cases = [
+        ("PLOT demo COLOR BY colour", "has no field 'colour' (in COLOR BY)"),
+        ("PLOT demo HIGHLIGHT (SEARCH other FOR [1, 2, 3, 4] LIMIT 2)", "HIGHLIGHT searches other"),
+        ("PLOT demo USING label", "field label of demo is VARCHAR(20), not a vector"),
+        ("PLOT demo LIMIT 0", "PLOT needs LIMIT 1 or more"),
+        ("PLOT other", "nothing to plot"),
+    ]
+    for code, expected in cases:
+        with pytest.raises(ExecutionError) as raised:
+            run(session, code)
+        assert expected in raised.value.message, raised.value.message
