@@ -13,20 +13,19 @@ from typing import Any
 import pytest
 
 from milvus_kernel.display import render
-from milvus_kernel.engine.results import Message, Table
+from milvus_kernel.engine.results import Table
 from milvus_kernel.engine.session import Session
 from milvus_kernel.errors import KernelError
+from milvus_kernel.language.parser import parse_cell
 from milvus_kernel.runner import run_cell
 
 
 def run(session: Session, cell: str) -> list[Any]:
-    """Every result of `cell` (notices dropped)."""
+    """The result of each statement of `cell` (notices, such as where the session connected by
+    default, come before the result of the statement that caused them and are dropped)."""
     session.take_notices()
-    return [r for r in run_cell(session, cell) if not _is_notice(r)]
-
-
-def _is_notice(result: Any) -> bool:
-    return isinstance(result, Message) and result.text.startswith("connected to ")
+    results = list(run_cell(session, cell))
+    return results[-len(parse_cell(cell)) :]
 
 
 def one(session: Session, cell: str) -> Any:

@@ -29,6 +29,7 @@ from milvus_kernel.errors import ConnectionFailure
 
 DEFAULT_LITE_FILE = "milvus_kernel.db"
 CONNECTIONS_FILE = Path(".config") / "milvus-kernel" / "connections.toml"
+_ENTRY_KEYS = {"uri", "token", "user", "password", "database", "db_name"}
 _SERVER_SCHEMES = ("http://", "https://", "tcp://", "unix:", "grpc://")
 _HOST_PORT = re.compile(r"^[A-Za-z0-9_.-]+:\d+$")
 DEFAULT_CONNECT_TIMEOUT = 10.0
@@ -114,10 +115,21 @@ def default_target(environ: Mapping[str, str], workdir: Path) -> Target:
     return Target(uri=str((workdir / DEFAULT_LITE_FILE).resolve()), source="default")
 
 
+def connections_file(environ: Mapping[str, str]) -> Path:
+    """The connections file: in MILVUS_KERNEL_CONFIG_DIR, else $XDG_CONFIG_HOME/milvus-kernel,
+    else ~/.config/milvus-kernel (`connections.toml`)."""
+    if environ.get("MILVUS_KERNEL_CONFIG_DIR"):
+        return Path(os.path.expanduser(environ["MILVUS_KERNEL_CONFIG_DIR"])) / CONNECTIONS_FILE.name
+    if environ.get("XDG_CONFIG_HOME"):
+        return Path(os.path.expanduser(environ["XDG_CONFIG_HOME"])) / CONNECTIONS_FILE.relative_to(
+            ".config"
+        )
+    return Path(environ.get("HOME") or Path.home()) / CONNECTIONS_FILE
+
+
 def named_target(name: str, environ: Mapping[str, str], workdir: Path) -> Target:
-    """The entry `[name]` of the connections file (`~/.config/milvus-kernel/connections.toml`)."""
-    home = Path(environ.get("HOME") or Path.home())
-    path = home / CONNECTIONS_FILE
+    """The entry `[name]` of the connections file (see `connections_file`)."""
+    path = connections_file(environ)
     if not path.is_file():
         raise ConnectionFailure(f"no connection named '{name}': {path} does not exist")
     if sys.version_info >= (3, 11):
@@ -129,14 +141,22 @@ def named_target(name: str, environ: Mapping[str, str], workdir: Path) -> Target
             raise ConnectionFailure("reading the connections file needs 'tomli' on 3.10") from error
     try:
         entries: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise ConnectionFailure(f"cannot read {path}: {error}") from None
+    except ValueError as error:  # TOMLDecodeError: its message ends "(at line L, column C)"
+        raise ConnectionFailure(f"{path} is not valid TOML: {error}") from None
+    except OSError as error:
+        raise ConnectionFailure(f"cannot read {path}: {error.strerror or error}") from None
     entry = entries.get(name)
     if not isinstance(entry, dict) or not entry.get("uri"):
         known = ", ".join(sorted(k for k, v in entries.items() if isinstance(v, dict))) or "none"
         raise ConnectionFailure(f"no connection named '{name}' in {path} (known: {known})")
+    unknown = sorted(set(entry) - _ENTRY_KEYS)
+    wrong = sorted(k for k in _ENTRY_KEYS & set(entry) if not isinstance(entry[k], str))
+    if unknown or wrong:
+        problem = f"unknown key '{unknown[0]}'" if unknown else f"'{wrong[0]}' must be a string"
+        keys = ", ".join(sorted(_ENTRY_KEYS - {"db_name"}))
+        raise ConnectionFailure(f"[{name}] in {path}: {problem} (keys: {keys})")
     return Target(
-        uri=resolve_uri(str(entry["uri"]), workdir),
+        uri=resolve_uri(entry["uri"], workdir),
         user=entry.get("user"),
         password=entry.get("password"),
         token=entry.get("token"),
