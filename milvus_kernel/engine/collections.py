@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from milvus_kernel.engine.capabilities import require_full_milvus
 from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.results import Column, Message, Result, Table
 from milvus_kernel.engine.schema import describe_table, full_plan, quick_plan
+from milvus_kernel.engine.server_types import server_only_columns
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import (
     CreateTable,
@@ -22,6 +24,8 @@ COUNT_ROWS_UP_TO = 100
 def create_table(catalog: Catalog, statement: CreateTable) -> Result:
     name = statement.name
     plan = full_plan(statement) if statement.columns else quick_plan(statement)
+    for kind in server_only_columns([c.type.name for c in statement.columns]):
+        require_full_milvus(catalog, f"the {kind} type")  # Lite: in one line
     if catalog.exists(name):
         if statement.if_not_exists:
             return Message(f"collection {name} already exists; nothing done")

@@ -136,7 +136,7 @@ class Reader:
         all_rows: Callable[[], Iterator[tuple[Any, ...]]] | None = None,
     ) -> Table:
         names, columns = self.columns(entities)
-        rows = [to_row(e, names) for e in entities]
+        rows = [to_row(e, names, self.info) for e in entities]
         if all_rows is None:
             frozen = list(rows)
 
@@ -184,7 +184,7 @@ def _select(catalog: Catalog, statement: Select) -> Result:
 
     def all_rows() -> Iterator[tuple[Any, ...]]:
         for entity in reader.iterate(offset, total):
-            yield to_row(entity, names)
+            yield to_row(entity, names, reader.info)
 
     return reader.table_of(found, total, all_rows=all_rows)
 

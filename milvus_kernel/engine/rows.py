@@ -11,8 +11,10 @@ from typing import Any
 
 from milvus_kernel.engine.fields import CollectionInfo
 from milvus_kernel.engine.results import Column
+from milvus_kernel.engine.server_types import decode
 
 DYNAMIC_KEY = "$meta"
+_BYTE_VECTORS = {"BINARY_VECTOR", "FLOAT16_VECTOR", "BFLOAT16_VECTOR"}
 
 
 def plain(value: Any) -> Any:
@@ -51,5 +53,12 @@ def extra_keys(entities: Iterable[Mapping[str, Any]], known: Sequence[str]) -> l
     return found
 
 
-def to_row(entity: Mapping[str, Any], names: Sequence[str]) -> tuple[Any, ...]:
-    return tuple(plain(entity.get(name)) for name in names)
+def to_row(
+    entity: Mapping[str, Any], names: Sequence[str], info: CollectionInfo | None = None
+) -> tuple[Any, ...]:
+    """The values of `names`; with `info`, byte vectors (binary, float16) as bits or numbers."""
+    row = tuple(plain(entity.get(name)) for name in names)
+    if info is None or not any(f.type in _BYTE_VECTORS for f in info.fields):
+        return row
+    types = [getattr(info.field(name), "type", "") for name in names]
+    return tuple(decode(t, v) if t in _BYTE_VECTORS else v for t, v in zip(types, row, strict=True))

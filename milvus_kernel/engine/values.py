@@ -12,6 +12,7 @@ import math
 from typing import Any
 
 from milvus_kernel.engine.fields import FieldInfo
+from milvus_kernel.engine.server_types import BadVectorText, bfloat16_bytes, binary_from_hex
 
 _INT_RANGES = {
     "INT8": (-(2**7), 2**7 - 1),
@@ -103,6 +104,11 @@ def _json(value: Any, what: str) -> Any:
 
 
 def _dense(field: FieldInfo, value: Any, what: str) -> Any:
+    if field.type == "BINARY_VECTOR" and isinstance(value, str):  # '0x1e14'
+        try:
+            return binary_from_hex(value, field.dim)
+        except BadVectorText as error:
+            raise BadValue(f"{what}: {error}") from None
     if not isinstance(value, (list, tuple)):
         raise BadValue(f"{what} expects {field.type_text}, got {describe_value(value)}")
     if field.dim is not None and len(value) != field.dim:
@@ -114,6 +120,8 @@ def _dense(field: FieldInfo, value: Any, what: str) -> Any:
         import numpy as np
 
         return np.asarray(numbers, dtype=np.float16)
+    if field.type == "BFLOAT16_VECTOR":
+        return bfloat16_bytes(numbers)
     if field.type == "INT8_VECTOR":
         import numpy as np
 
