@@ -16,11 +16,14 @@ from milvus_kernel.display.window import Window
 NULL_HTML = '<span class="milvus-null">NULL</span>'
 
 #: One small stylesheet per result; numeric cells carry class "n". More specific than the
-#: notebook's own `td` rules, which right-align everything.
+#: notebook's own `td` rules, which right-align everything (JupyterLab 4's
+#: `:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td` weighs two classes and an element).
 STYLE = (
     "<style>"
-    "table.milvus-table th,table.milvus-table td{text-align:left;vertical-align:top}"
-    "table.milvus-table th.n,table.milvus-table td.n{text-align:right}"
+    "div.milvus-result table.milvus-table th,div.milvus-result table.milvus-table td"
+    "{text-align:left;vertical-align:top}"
+    "div.milvus-result table.milvus-table th.n,div.milvus-result table.milvus-table td.n"
+    "{text-align:right}"
     "span.milvus-null{color:#999;font-style:italic}"
     "div.milvus-footer,div.milvus-note{font-size:smaller;color:#666}"
     "</style>"
