@@ -279,3 +279,37 @@ def test_frame_shows_its_current_contents():
     frame["extra"] = [None if i % 2 else i for i in range(25)]  # changed in place
     plain = frame._repr_mimebundle_()["text/plain"]
     assert "extra" in plain and "NULL" in plain and "showing 10 of 25 rows" in plain
+
+
+def test_the_magic_page_runs(tmp_path: Path):
+    """Every ```python block of docs/magic.md (but `norun` ones) runs, in order, in a new kernel."""
+    from test_docs import DOCS, fenced_blocks
+
+    blocks = [
+        body
+        for info, _, body in fenced_blocks((DOCS / "magic.md").read_text(encoding="utf-8"))
+        if info.split()[:1] == ["python"] and "norun" not in info.split()
+    ]
+    assert len(blocks) >= 6
+    specs = python_kernel_dir(tmp_path / "specs")
+    km = KernelManager(kernel_name="py", kernel_spec_manager=KernelSpecManager(kernel_dirs=[specs]))
+    km.start_kernel(cwd=str(tmp_path), env=kernel_env())
+    client = km.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=90)
+        outputs = [ok(client, block) for block in blocks]
+        titles = value(client, "list(hits['title'])")
+        assert value(client, "float(films['year'].mean())") == (1979 + 1986 + 2001 + 2016) / 4
+        assert "no_such_table" in streams(outputs[-2])
+    finally:
+        client.stop_channels()
+        km.shutdown_kernel(now=False)
+    films = {
+        "Aliens": [0.8, 0.2, 0.3, 0.1],
+        "Amelie": [0.1, 0.9, 0.2, 0.6],
+        "Arrival": [0.6, 0.3, 0.7, 0.2],
+    }  # the films since 1980
+    query = np.array([0.85, 0.15, 0.3, 0.15])
+    cosine = {t: query @ v / np.linalg.norm(query) / np.linalg.norm(v) for t, v in films.items()}
+    assert titles == sorted(cosine, key=cosine.get, reverse=True)[:2]
