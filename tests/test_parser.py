@@ -288,6 +288,16 @@ def test_syntax_errors_never_repeat_a_secret(cell: str) -> None:
     assert "hunter2" not in caught.value.render()
 
 
+def test_the_caret_stays_under_the_mistake_after_masking() -> None:
+    cell = "CONNECT 'http://u:long-password@h:1' USER 'x' PASSWORD 'another-long-one' DATABSE d"
+    with pytest.raises(MilvusSyntaxError) as caught:
+        parse_cell(cell)
+    lines = caught.value.render().splitlines()
+    source, caret = lines[1], lines[2]
+    assert source[caret.index("^") :].startswith("DATABSE")
+    assert "long-password" not in source and "another-long-one" not in source
+
+
 def test_bound_python_values() -> None:
     """`:name` takes a Python value without its text ever entering the statement."""
     numpy = pytest.importorskip("numpy")

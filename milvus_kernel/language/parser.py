@@ -14,7 +14,7 @@ from lark.exceptions import UnexpectedInput, VisitError
 
 from milvus_kernel.errors import MilvusSyntaxError
 from milvus_kernel.language.grammar import lark_parser
-from milvus_kernel.language.secrets import mask_secrets
+from milvus_kernel.language.secrets import mask_secrets, mask_secrets_at
 from milvus_kernel.language.splitter import Chunk, split_statements
 from milvus_kernel.language.statements import Explain, Statement
 from milvus_kernel.language.syntax_errors import Located, from_lark
@@ -39,7 +39,8 @@ def parse_cell(code: str, params: Mapping[str, Any] | None = None) -> list[State
         except MilvusSyntaxError as error:
             error.statement_index = len(statements) + 1
             error.statement_text = mask_secrets(chunk.text)
-            error.source_line = mask_secrets(error.source_line)
+            error.source_line, caret = mask_secrets_at(error.source_line, error.column - 1)
+            error.column = caret + 1
             raise
     return statements
 
