@@ -17,23 +17,8 @@ from milvus_kernel.errors import MilvusSyntaxError
 from milvus_kernel.language.grammar import terminal_text
 from milvus_kernel.language.splitter import Chunk
 
-STATEMENT_KEYWORDS = (
-    "CONNECT",
-    "DISCONNECT",
-    "SHOW",
-    "SET",
-    "CREATE",
-    "DROP",
-    "DESCRIBE",
-    "DESC",
-    "LOAD",
-    "RELEASE",
-    "INSERT",
-    "UPSERT",
-    "DELETE",
-    "SELECT",
-    "SEARCH",
-)
+#: what "expected" shows at the start of a statement (the full list is long; HELP has it)
+COMMON_STATEMENTS = ("SELECT", "SEARCH", "INSERT", "CREATE", "DROP", "SHOW", "DESCRIBE", "CONNECT")
 _MAX_EXPECTED = 12
 _GREEDY = {"HELP_TOPIC"}  # terminals that would swallow the rest of a line in error reports
 _WORD = re.compile(r"\w+|\S")
@@ -118,6 +103,16 @@ def from_lark(error: UnexpectedInput, where: Located) -> MilvusSyntaxError:
     if isinstance(error, UnexpectedToken):
         token = error.token
         expected = _expected(error)
+        text = where.chunk.text
+        if token.start_pos == len(text) - len(text.lstrip()):  # the statement's first word
+            words = [e for e in _expected(error, limit=None) if e.replace("_", "").isalpha()]
+            close = difflib.get_close_matches(str(token).upper(), words, n=1, cutoff=0.6)
+            return where.error(
+                f"unexpected {_describe(token)} at the start of a statement",
+                token.start_pos,
+                expected=(*COMMON_STATEMENTS, "…"),
+                hint=f"did you mean {close[0]}?" if close else "HELP lists every statement",
+            )
         return where.error(
             f"unexpected {_describe(token)}",
             token.start_pos,
@@ -143,15 +138,15 @@ def from_lark(error: UnexpectedInput, where: Located) -> MilvusSyntaxError:
     return where.error(str(error).splitlines()[0], getattr(error, "pos_in_stream", None))
 
 
-def _expected(error: UnexpectedInput) -> tuple[str, ...]:
+def _expected(error: UnexpectedInput, limit: int | None = _MAX_EXPECTED) -> tuple[str, ...]:
     names = getattr(error, "accepts", None) or getattr(error, "expected", None) or set()
     shown = terminal_text()
     texts = sorted({shown.get(name, name) for name in names if not name.startswith("__")})
     keywords = [t for t in texts if t[0].isupper()]
     others = [t for t in texts if not t[0].isupper()]
     ordered = keywords + others
-    if len(ordered) > _MAX_EXPECTED:
-        ordered = [*ordered[:_MAX_EXPECTED], "…"]
+    if limit is not None and len(ordered) > limit:
+        ordered = [*ordered[:limit], "…"]
     return tuple(ordered)
 
 
@@ -172,14 +167,6 @@ def _describe(token: Token) -> str:
 
 def _hint(token: Token, expected: tuple[str, ...], text: str) -> str | None:
     word = str(token).upper()
-    first_token = token.start_pos == len(text) - len(text.lstrip())
-    if first_token:
-        close = difflib.get_close_matches(word, STATEMENT_KEYWORDS, n=1, cutoff=0.6)
-        if close:
-            return f"did you mean {close[0]}?"
-        return (
-            "a statement starts with " + ", ".join(STATEMENT_KEYWORDS[:-1]) + " or SEARCH; try HELP"
-        )
     keywords = [e for e in expected if e.isupper() and e.isalpha()]
     close = (
         difflib.get_close_matches(word, keywords, n=1, cutoff=0.7) if token.type == "NAME" else []
