@@ -333,3 +333,8 @@ def test_unbound_names_are_reported_where_they_stand() -> None:
     with pytest.raises(MilvusSyntaxError) as outside:
         parse_cell("SEARCH docs FOR :q")
     assert "%milvus magic" in outside.value.render()
+
+
+def test_old_help_topics_one_per_line() -> None:
+    statements = parse_cell("help -metric\nhelp -index\n HELP  create   table ")
+    assert statements == [s.Help("-metric"), s.Help("-index"), s.Help("create table")]
