@@ -23,10 +23,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
-from milvus_kernel.engine.columns import convert_chunk, original
+from milvus_kernel.engine.columns import Converted, convert_chunk, original
 from milvus_kernel.engine.file_readers import Chunk, kind_of, open_source
 from milvus_kernel.engine.import_plan import default_batch, import_options, npy_field, plan_import
 from milvus_kernel.engine.progress import Reporter
+from milvus_kernel.engine.read_ahead import read_ahead
 from milvus_kernel.engine.results import Message, Result
 from milvus_kernel.engine.workspace import Workspace
 from milvus_kernel.engine.writes import SHOWN_IDS, abbreviate_ids, require_partition
@@ -106,8 +107,8 @@ class Importer:
         if self.options.on_error == "skip" and self.rejects_path.exists():
             self.rejects_path.unlink()  # this import's rejects only
         try:
-            for chunk in self._chunks():
-                self._import(chunk)
+            for chunk, converted in self._chunks():
+                self._import(chunk, converted)
                 reporter.update(self.position)
         except KeyboardInterrupt:
             raise Interrupted(
@@ -143,12 +144,13 @@ class Importer:
             text += f"; ids {shown}"
         return text
 
-    def _chunks(self) -> Iterator[Chunk]:
-        """The file's chunks; a read failure says how far the import got."""
-        chunks = self.source.chunks()
+    def _chunks(self) -> Iterator[tuple[Chunk, Converted]]:
+        """The file's chunks, converted, read ahead while the previous one is written; a read
+        failure says how far the import got."""
+        chunks = read_ahead(self._converted())
         while True:
             try:
-                chunk = next(chunks)
+                yield next(chunks)
             except StopIteration:
                 return
             except (KernelError, KeyboardInterrupt):
@@ -158,15 +160,17 @@ class Importer:
                     f"cannot read {self.shown} after row {self.position}: {error}; {self._count()} "
                     f"{self.into()}{self._aside()}, the rest were not"
                 ) from None
-            yield chunk
 
-    def _import(self, chunk: Chunk) -> None:
-        problems: dict[str, str] = {}
-        if self.source.columns is None and self.source.kind == "jsonl":
-            for name in self.plan.targets:  # a field no row of the chunk has: NULL for each
-                chunk.columns.setdefault(name, [None] * chunk.size)
-            problems = self.plan.problems_of(chunk.columns)
-        converted = convert_chunk(chunk, self.plan.targets, problems)
+    def _converted(self) -> Iterator[tuple[Chunk, Converted]]:
+        for chunk in self.source.chunks():
+            problems: dict[str, str] = {}
+            if self.source.columns is None and self.source.kind == "jsonl":
+                for name in self.plan.targets:  # a field no row of the chunk has: NULL for each
+                    chunk.columns.setdefault(name, [None] * chunk.size)
+                problems = self.plan.problems_of(chunk.columns)
+            yield chunk, convert_chunk(chunk, self.plan.targets, problems)
+
+    def _import(self, chunk: Chunk, converted: Converted) -> None:
         if converted.bad and self.options.on_error == "stop":
             first = min(converted.bad)
             pairs = zip(converted.rows, converted.indexes, strict=True)
