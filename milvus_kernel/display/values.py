@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import struct
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import islice
@@ -140,12 +141,28 @@ def _float(value: float, digits: int = FLOAT_DIGITS) -> Shown:
 
 
 def format_float(value: float, digits: int = VECTOR_DIGITS) -> str:
-    """A float in `g` style with `digits` significant digits, still looking like a float:
-    0.1235, 1e-05, 768.0."""
-    text = format(float(value), f".{digits}g")
+    """A float in `g` style with at most `digits` significant digits, still looking like a float:
+    0.1235, 1e-05, 768.0. A value that is exactly a float32 (Milvus FLOAT fields, distances) is
+    written as the shortest text that reads back as that float32: 0.01, not 0.009999999776."""
+    value = float(value)
+    text = format(value, f".{digits}g")
+    if _as_float32(value) == value:
+        for shorter in range(1, digits):
+            candidate = format(value, f".{shorter}g")
+            if _as_float32(float(candidate)) == value:
+                text = candidate
+                break
     if text.lstrip("-").isdigit():
         text += ".0"
     return text
+
+
+def _as_float32(value: float) -> float:
+    """`value` rounded to the nearest float32 (inf when out of range)."""
+    try:
+        return struct.unpack("f", struct.pack("f", value))[0]
+    except OverflowError:
+        return math.inf
 
 
 def _string(value: str) -> Shown:
