@@ -184,8 +184,13 @@ class ToStatements(
     def in_partitions(self, keyword: Token, *names: Token) -> Clause:
         return Clause("partitions", tuple(str(n) for n in names), keyword)
 
-    def where(self, expr: f.Expr) -> Clause:
-        return Clause("where", f.to_filter(expr))
+    def where(self, expr: Any) -> Clause:
+        if not isinstance(expr, f.Expr) and not isinstance(expr, bool):
+            raise SemanticError(
+                f"WHERE needs a condition, not the value {f.render_value(expr)[:40]}",
+                hint="for example: WHERE label = 'red' AND id > 10",
+            )
+        return Clause("where", f.to_filter(expr if isinstance(expr, f.Expr) else f.Literal(expr)))
 
     def limit(self, limit: Token, offset: Token | None = None) -> Clause:
         return Clause("limit", (int(limit), int(offset) if offset is not None else 0), limit)
