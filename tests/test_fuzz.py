@@ -15,10 +15,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from fuzzing import grammar_statement, mutate, valid_statements
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fuzzing import grammar_statement, mutate, valid_statements
 from milvus_kernel.display import render, render_error
 from milvus_kernel.engine.session import Session
 from milvus_kernel.errors import KernelError, MilvusSyntaxError
@@ -136,7 +136,7 @@ def test_a_real_kernel_survives_fuzzed_cells(tmp_path: Path) -> None:
                 except KernelError:
                     pass
                 pieces.append(text)
-            reply, outputs = execute(kc, ";\n".join(pieces), timeout=120)
+            reply, _ = execute(kc, ";\n".join(pieces), timeout=120)
             assert reply["status"] in ("ok", "error"), reply
             if reply["status"] == "error":
                 assert reply["ename"] in {
@@ -148,5 +148,5 @@ def test_a_real_kernel_survives_fuzzed_cells(tmp_path: Path) -> None:
                 }, reply
                 assert not any("Traceback" in line for line in reply["traceback"])
             assert km.is_alive()
-        reply, outputs = execute(kc, "SHOW TABLES")
+        reply, _outputs = execute(kc, "SHOW TABLES")
         assert reply["status"] == "ok"
