@@ -32,6 +32,7 @@ class Catalog:
         self._schemas: dict[str, tuple[float, CollectionInfo]] = {}
         self._loaded: set[str] = set()
         self._names: tuple[float, list[str]] | None = None
+        self._facts: dict[tuple[str, str], tuple[float, Any]] = {}
 
     @property
     def client(self) -> Any:
@@ -107,15 +108,28 @@ class Catalog:
         entry = self._schemas.get(name)
         return entry[1] if entry else None
 
+    def remembered(self, name: str, key: str, compute: Callable[[], Any]) -> Any:
+        """`compute()`, cached like the schema of collection `name` (for SCHEMA_TTL seconds,
+        forgotten with it after DDL): facts such as an index's metric that every search needs."""
+        entry = self._facts.get((name, key))
+        if entry and time.monotonic() - entry[0] < SCHEMA_TTL:
+            return entry[1]
+        value = compute()
+        self._facts[(name, key)] = (time.monotonic(), value)
+        return value
+
     def forget(self, name: str | None = None) -> None:
         """Drop cached knowledge after DDL on `name` (or on everything)."""
         self._names = None
         if name is None:
             self._schemas.clear()
             self._loaded.clear()
+            self._facts.clear()
         else:
             self._schemas.pop(name, None)
             self._loaded.discard(name)
+            for key in [k for k in self._facts if k[0] == name]:
+                del self._facts[key]
 
     # --- load state -------------------------------------------------------------------------
 

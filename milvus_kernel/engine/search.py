@@ -61,6 +61,13 @@ def split_params(
 
 
 def index_metric(catalog: Catalog, table: str, field: str) -> str | None:
+    """The metric of the index on `table.field` (remembered with the schema: DDL forgets it)."""
+    return catalog.remembered(
+        table, f"metric:{field}", lambda: _index_metric(catalog, table, field)
+    )
+
+
+def _index_metric(catalog: Catalog, table: str, field: str) -> str | None:
     names = catalog.call("list_indexes", table, field_name=field, table=table)
     if not names:
         return None
@@ -200,8 +207,9 @@ def column(info: CollectionInfo, name: str) -> Column:
     return column_for(info, name)
 
 
-def batch_size(catalog: Catalog, table: str, field: FieldInfo) -> int:
-    if not field.is_dense or not field.dim:
+def batch_size(catalog: Catalog, table: str, field: FieldInfo, queries: int) -> int:
+    """How many query vectors to send per call (one query needs no row count from Milvus)."""
+    if queries <= 1 or not field.is_dense or not field.dim:
         return MAX_NQ
     try:
         rows = int(catalog.call("get_collection_stats", table, table=table).get("row_count", 0))
@@ -239,7 +247,7 @@ def search(catalog: Catalog, statement: Search) -> Result:
     if statement.partitions:
         options["partition_names"] = list(statement.partitions)
     rows: list[tuple[Any, ...]] = []
-    step = batch_size(catalog, table, field)
+    step = batch_size(catalog, table, field, len(data))
     for start in range(0, len(data), step):
         with server_functions(catalog):
             results = catalog.call(
