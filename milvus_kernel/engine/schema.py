@@ -26,6 +26,8 @@ TABLE_OPTIONS = {
     "description": "description",
     "shards": "num_shards",
     "num_shards": "num_shards",
+    "partitions": "num_partitions",
+    "num_partitions": "num_partitions",
 }
 # Extra WITH options of the quick form (no columns): option name → create_collection keyword.
 QUICK_OPTIONS = {
@@ -67,7 +69,7 @@ def _options(statement: CreateTable, valid: dict[str, str], plan: CreatePlan) ->
                 )
             names = ", ".join(sorted({k for k in valid if k not in ("enable_dynamic_field",)}))
             raise ExecutionError(f"unknown option '{name}' for CREATE TABLE; options: {names}")
-        if target in ("num_shards", "dimension") and (
+        if target in ("num_shards", "num_partitions", "dimension") and (
             isinstance(value, bool) or not isinstance(value, int) or value <= 0
         ):
             raise ExecutionError(f"option '{name}' must be a positive whole number")

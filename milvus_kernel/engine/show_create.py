@@ -127,6 +127,8 @@ def create_table_text(table: str, info: CollectionInfo, raw: Mapping[str, Any]) 
         with_options["description"] = info.description
     if info.num_shards:
         with_options["shards"] = info.num_shards
+    if raw.get("key_partitions"):
+        with_options["partitions"] = raw["key_partitions"]
     return f"CREATE TABLE {name(table)} (\n{columns}\n) WITH {options(with_options)};"
 
 
@@ -155,6 +157,10 @@ def statements(catalog: Catalog, table: str) -> list[str]:
     catalog.require(table)
     raw = dict(catalog.call("describe_collection", table, table=table))
     info = collection_info(table, raw)
+    if any(f.partition_key for f in info.fields):
+        # the partitions Milvus made for the key; Lite also keeps `_default` and counts it
+        names = catalog.call("list_partitions", table, table=table)
+        raw["key_partitions"] = sum(1 for p in names if p != _DEFAULT_PARTITION)
     texts = [create_table_text(table, info, raw)]
     properties = {k: _param(v) for k, v in (raw.get("properties") or {}).items()}
     if properties:

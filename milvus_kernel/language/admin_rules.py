@@ -46,6 +46,18 @@ class AdminRules(Transformer):
     def global_object(self) -> tuple[str, str]:
         return ("Global", "*")
 
+    def collection_object(self) -> str:
+        return "Collection"
+
+    def user_object(self) -> str:
+        return "User"
+
+    def database_object(self) -> str:
+        return "Database"
+
+    def typed_object(self, kind: str, target: Token) -> tuple[str, str]:
+        return (kind, "*" if target.type == "STAR" else str(target))
+
     def grant_privilege(
         self, privilege: Token, target: tuple[str, str], role: Token
     ) -> s.GrantPrivilege:

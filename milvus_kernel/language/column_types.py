@@ -80,9 +80,8 @@ class ColumnRules(Transformer):
         inner, inner_token = element
         if inner.is_vector or inner.name in ("ARRAY", "JSON"):
             raise SemanticError(f"an ARRAY cannot hold {inner.name}", inner_token)
-        if capacity is None:
-            raise SemanticError("ARRAY needs a capacity: ARRAY<INT64>(16)", name)
-        return s.FieldType("ARRAY", element=inner, capacity=int(capacity)), name
+        size = int(capacity) if capacity is not None else None  # None: the engine's default
+        return s.FieldType("ARRAY", element=inner, capacity=size), name
 
     def column_def(
         self, name: Token, typed: tuple[s.FieldType, Token], *constraints: Clause
