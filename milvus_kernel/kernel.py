@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import threading
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ipykernel.kernelbase import Kernel
 
@@ -21,13 +22,14 @@ from milvus_kernel import __version__
 from milvus_kernel.display import render, render_error, render_progress
 from milvus_kernel.engine.progress import Progress
 from milvus_kernel.engine.results import Result
-from milvus_kernel.engine.session import Session
 from milvus_kernel.errors import Interrupted, KernelError
 from milvus_kernel.history import History
 from milvus_kernel.keyword_help import KEYWORD_HELP
 from milvus_kernel.language.completion import completion_context, is_complete, word_at
 from milvus_kernel.language.secrets import mask_secrets
-from milvus_kernel.runner import run_cell
+
+if TYPE_CHECKING:  # the engine is imported on first use (or by the warm-up thread)
+    from milvus_kernel.engine.session import Session
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 NOISY_LOGGERS = ("pymilvus", "milvus_lite", "grpc")
@@ -120,11 +122,14 @@ class MilvusKernel(Kernel):
         self._milvus: Session | None = None
         self.history = History()
         _quiet_library_logs()
+        threading.Thread(target=_warm_up, name="milvus-warm-up", daemon=True).start()
 
     @property
     def milvus(self) -> Session:
         """The Milvus session, created on first use in the kernel's working directory."""
         if self._milvus is None:
+            from milvus_kernel.engine.session import Session
+
             self._milvus = Session(workdir=Path.cwd())
         return self._milvus
 
@@ -148,6 +153,8 @@ class MilvusKernel(Kernel):
         entry = self.history.add(self.execution_count, code) if store_history else None
         if not code.strip():
             return self._ok()
+        from milvus_kernel.runner import run_cell
+
         counting: _CountingSession | None = None
         try:
             counting = _CountingSession(self.milvus)
@@ -306,6 +313,20 @@ class MilvusKernel(Kernel):
                 self.log.exception("closing the Milvus session failed")
             self._milvus = None
         return {"status": "ok", "restart": restart}
+
+
+def _warm_up() -> None:
+    """Import pymilvus and load the statement parser while the kernel waits for its first cell
+    (a person is still typing it), so the first statement does not pay for them."""
+    try:
+        import pymilvus  # noqa: F401
+
+        import milvus_kernel.runner  # noqa: F401  (the engine)
+        from milvus_kernel.language.grammar import lark_parser
+
+        lark_parser()
+    except Exception:  # the first statement will do it again and report any real problem
+        pass
 
 
 def _quiet_library_logs() -> None:
