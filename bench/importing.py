@@ -66,7 +66,8 @@ def run(uri: str, rows: int, workdir: Path, log) -> Section:
     )
     section.note(
         "memory: each import runs in a fresh process; growth = peak RSS (ru_maxrss) minus RSS "
-        "just before the import; the figure is the difference between the two file sizes"
+        "just before the import; the figure is the difference between the two file sizes; "
+        "both growths are shown in the table (a large constant part is the same at both sizes)"
         + (
             ""
             if rows >= 1_000_000

@@ -55,12 +55,20 @@ def plain_table(sections: list[Section]) -> str:
 
 
 def write_results(
-    path: Path, command: str, machine: list[str], sections: list[Section], preamble: list[str]
+    path: Path,
+    command: str,
+    machine: list[str],
+    sections: list[Section],
+    preamble: list[str],
+    appendix: str = "",
 ) -> None:
-    """RESULTS.md: how it was run, on what, the table, then each section's notes."""
+    """RESULTS.md: how it was run, on what, the table, each section's notes, then `appendix`
+    (the hand-kept history of fixes with their before/after figures, `bench/fixes.md`)."""
     lines = ["# Benchmark results", "", *preamble, "", "## Command", "", f"    {command}", ""]
     lines += ["## Machine", "", *machine, "", "## Results", "", *markdown_table(sections), ""]
     for section in sections:
         if section.notes:
             lines += [f"### {section.title}", "", *(f"- {n}" for n in section.notes), ""]
+    if appendix:
+        lines += [appendix.rstrip(), ""]
     path.write_text("\n".join(lines))

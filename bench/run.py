@@ -124,5 +124,7 @@ def main(argv: list[str] | None = None) -> None:
         "over TCP, measured in the same run, the two sides interleaved. The machine is shared "
         "(2 cores, other processes running): medians with interquartile ranges (IQR).",
     ]
-    write_results(args.results, command, machine_lines, done, preamble)
+    fixes = HERE / "fixes.md"
+    appendix = fixes.read_text() if fixes.exists() else ""
+    write_results(args.results, command, machine_lines, done, preamble, appendix)
     log(f"wrote {args.results} ({elapsed / 60:.1f} min)")

@@ -17,14 +17,16 @@ class Spread:
     low: float  # first quartile
     high: float  # third quartile
     count: int
+    mean: float = 0.0
 
     @classmethod
     def of(cls, values: Sequence[float]) -> Spread:
         ordered = sorted(values)
+        mean = statistics.fmean(ordered)
         if len(ordered) < 4:
-            return cls(statistics.median(ordered), ordered[0], ordered[-1], len(ordered))
+            return cls(statistics.median(ordered), ordered[0], ordered[-1], len(ordered), mean)
         q1, _, q3 = statistics.quantiles(ordered, n=4)
-        return cls(statistics.median(ordered), q1, q3, len(ordered))
+        return cls(statistics.median(ordered), q1, q3, len(ordered), mean)
 
     def ms(self) -> str:
         """`12.3 ms (IQR 11.9-13.0, n=40)`."""
