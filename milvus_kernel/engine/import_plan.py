@@ -19,7 +19,7 @@ from milvus_kernel.language.statements import ImportFile
 
 #: Rows per batch when batch_size is not given, unless the rows are wide (see `default_batch`).
 BATCH_ROWS = 10_000
-BATCH_BYTES = 48 * 1024 * 1024
+BATCH_BYTES = 16 * 1024 * 1024
 ON_ERROR = ("stop", "skip")
 OPTIONS = ("batch_size", "on_error", "format", "delimiter")
 
