@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 from bench.dataset import client
@@ -22,6 +23,21 @@ MEMORY_GOAL_MB = 100.0
 DIM = 128
 
 
+def _wait_until_answering(uri: str, seconds: float = 120) -> None:
+    """Lite may be busy for a while (removing collections dropped by an earlier run)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            milvus = client(uri)
+            milvus.list_collections()
+            milvus.close()
+            return
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(2)
+
+
 def run(uri: str, rows: int, workdir: Path, log) -> Section:
     section = Section("5. Import")
     workdir.mkdir(parents=True, exist_ok=True)
@@ -29,6 +45,7 @@ def run(uri: str, rows: int, workdir: Path, log) -> Section:
     log(f"import files: {rows:,} and {rows // 10:,} rows × {DIM} (written once)")
     import_bench.write_file(big, rows, DIM)
     import_bench.write_file(small, rows // 10, DIM)
+    _wait_until_answering(uri)
     tag = os.getpid()
     names = [f"import_{kind}_{tag}" for kind in ("hand", "kernel", "mem_small", "mem_big")]
     try:
