@@ -190,7 +190,11 @@ class ToStatements(
                 f"WHERE needs a condition, not the value {f.render_value(expr)[:40]}",
                 hint="for example: WHERE label = 'red' AND id > 10",
             )
-        return Clause("where", f.to_filter(expr if isinstance(expr, f.Expr) else f.Literal(expr)))
+        condition = expr if isinstance(expr, f.Expr) else f.Literal(expr)
+        try:
+            return Clause("where", f.to_filter(condition))
+        except ValueError as error:  # a value no Milvus filter can hold: an object, inf
+            raise SemanticError(str(error)) from None
 
     def limit(self, limit: Token, offset: Token | None = None) -> Clause:
         return Clause("limit", (int(limit), int(offset) if offset is not None else 0), limit)
