@@ -18,7 +18,7 @@ def test_databases(session: Session):
     assert ("dbx", False) in rows(session, "SHOW DATABASES")
     assert ("default", True) in rows(session, "SHOW DATABASES")
     run(session, "USE dbx; CREATE TABLE only_in_dbx WITH (dimension = 2)")
-    assert rows(session, "SHOW TABLES") == [("only_in_dbx", 0)]
+    assert rows(session, "SHOW TABLES") == [("only_in_dbx",)]
     assert ("database", "dbx") in rows(session, "SHOW CONNECTION")
     assert ("dbx", True) in rows(session, "SHOW DATABASES")
     assert "USE default first" in fails(session, "DROP DATABASE dbx")

@@ -18,7 +18,6 @@ from milvus_kernel.language.statements import (
 )
 
 # SHOW TABLES adds row counts when there are at most this many collections.
-COUNT_ROWS_UP_TO = 100
 
 
 def create_table(catalog: Catalog, statement: CreateTable) -> Result:
@@ -50,18 +49,9 @@ def drop_table(catalog: Catalog, statement: DropTable) -> Result:
 
 
 def show_tables(catalog: Catalog, statement: ShowTables) -> Result:
+    """The collection names, one listing call however many there are (SHOW STATS counts rows)."""
     names = sorted(catalog.names(max_age=0))
-    if len(names) > COUNT_ROWS_UP_TO:
-        return Table(columns=(Column("name", "str"),), rows=[(n,) for n in names])
-    rows = []
-    for name in names:
-        try:
-            stats = catalog.call("get_collection_stats", name, table=name)
-            count: int | None = int(stats.get("row_count", 0))
-        except Exception:  # a collection dropped meanwhile: show it without a count
-            count = None
-        rows.append((name, count))
-    return Table(columns=(Column("name", "str"), Column("rows", "int")), rows=rows)
+    return Table(columns=(Column("name", "str"),), rows=[(n,) for n in names])
 
 
 def describe(catalog: Catalog, statement: DescribeTable) -> Result:
