@@ -242,3 +242,26 @@ def test_settings(tmp_path: Path):
     session.execute(SetOption("timeout", None))
     assert session.settings.timeout is None
     assert not (tmp_path / "milvus_kernel.db").exists()  # settings never connect
+
+
+def test_stale_collection_names_come_back_at_once_and_are_refreshed_behind(tmp_path):
+    """Completion never waits on Milvus once a listing exists: the stale one, then renewed."""
+    import time
+
+    from milvus_kernel.engine.catalog import NAMES_TTL
+    from milvus_kernel.runner import run_cell
+
+    session = Session(workdir=tmp_path, environ={})
+    try:
+        list(run_cell(session, "CREATE TABLE first_one WITH (dimension = 2)"))
+        assert session.collection_names() == ["first_one"]
+        client = session.catalog().client
+        client.create_collection("made_elsewhere", dimension=2)  # behind the session's back
+        time.sleep(NAMES_TTL + 0.2)
+        assert session.collection_names() == ["first_one"]  # the stale list, at once
+        deadline = time.monotonic() + 10
+        while "made_elsewhere" not in session.collection_names():
+            assert time.monotonic() < deadline, "the background refresh never landed"
+            time.sleep(0.05)
+    finally:
+        session.close()

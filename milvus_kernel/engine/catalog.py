@@ -87,6 +87,12 @@ class Catalog:
             self._names = (now, list(self.call("list_collections", **kwargs)))
         return list(self._names[1])
 
+    def cached_names(self) -> tuple[list[str], float] | None:
+        """The last listing and its age in seconds, without calling Milvus (None: none yet)."""
+        if self._names is None:
+            return None
+        return list(self._names[1]), time.monotonic() - self._names[0]
+
     def exists(self, name: str) -> bool:
         return bool(self.call("has_collection", name, table=name))
 

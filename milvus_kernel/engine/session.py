@@ -10,7 +10,9 @@ are dispatched by type to one handler each. The helpers for completion and inspe
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -34,7 +36,7 @@ from milvus_kernel.engine import (
     users,
     writes,
 )
-from milvus_kernel.engine.catalog import Catalog
+from milvus_kernel.engine.catalog import NAMES_TTL, Catalog
 from milvus_kernel.engine.connection import (
     Connection,
     Target,
@@ -84,6 +86,7 @@ class Session:
         self._named: dict[str, Connection] = {}  # connections opened with AS name, kept open
         #: Where long statements report their progress (the kernel shows it); None: nowhere.
         self.progress: ProgressSink | None = None
+        self._refreshing = threading.Lock()  # one background refresh of the names at a time
         self._handlers: dict[type[Statement], Handler] = {
             Connect: self._connect,
             Disconnect: self._disconnect,
@@ -253,12 +256,35 @@ class Session:
     # --- for completion and inspection (never connect, never raise) -------------------------
 
     def collection_names(self) -> list[str]:
+        """Names for completion: never connects, never raises, never waits on a stale list.
+
+        A listing older than its time to live is returned at once and refreshed in the
+        background, so Tab stays fast with thousands of collections.
+        """
         if self._catalog is None:
             return []
+        cached = self._catalog.cached_names()
+        if cached is not None:
+            names, age = cached
+            if age > NAMES_TTL:
+                self._refresh_names()
+            return sorted(names)
         try:
             return sorted(self._catalog.names(timeout=QUICK_TIMEOUT))
         except Exception:
             return []
+
+    def _refresh_names(self) -> None:
+        catalog = self._catalog
+        if catalog is None or self._refreshing.locked():
+            return
+
+        def refresh() -> None:
+            # a lost server shows up on the next statement instead
+            with self._refreshing, contextlib.suppress(Exception):
+                catalog.names(max_age=0, timeout=QUICK_TIMEOUT)
+
+        threading.Thread(target=refresh, name="milvus-names", daemon=True).start()
 
     def field_names(self, table: str) -> list[str]:
         info = self._info_quietly(table)
