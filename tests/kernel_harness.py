@@ -137,3 +137,47 @@ def plain_texts(outputs: list[dict[str, Any]]) -> list[str]:
         for m in outputs
         if m["msg_type"] in ("execute_result", "display_data")
     ]
+
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def run_docs_notebook(name: str, data_dir: str, workdir: Path) -> Any:
+    """Run docs/<name> top to bottom with nbclient on the installed kernel, in `workdir` (a copy
+    of docs/ is made there), without the user's MILVUS_* variables; errors stay in the outputs.
+
+    With MILVUS_DOCS_WRITE_OUTPUTS=1 the executed notebook is written back to docs/, the
+    temporary directory shown as ".".
+    """
+    import nbclient
+    import nbformat
+    from jupyter_client.manager import AsyncKernelManager
+
+    shutil.copytree(DOCS, workdir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.db"))
+    nb = nbformat.read(workdir / name, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    nbclient.NotebookClient(
+        nb,
+        km=AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=spec_manager(data_dir)),
+        timeout=300,
+        startup_timeout=120,
+        allow_errors=True,
+        record_timing=False,
+        resources={"metadata": {"path": str(workdir)}},
+    ).execute(env={k: v for k, v in os.environ.items() if not k.startswith("MILVUS_")})
+    if os.environ.get("MILVUS_DOCS_WRITE_OUTPUTS") == "1":
+        text = nbformat.writes(nb).replace(str(workdir.resolve()), ".").replace(str(workdir), ".")
+        nbformat.write(nbformat.reads(text, as_version=4), DOCS / name)
+    return nb
+
+
+def notebook_cell(nb: Any, prefix: str) -> Any:
+    """The one code cell whose source starts with `prefix` (case-insensitive)."""
+    start = prefix.upper()
+    found = [
+        c for c in nb.cells if c.cell_type == "code" and c.source.lstrip().upper().startswith(start)
+    ]
+    assert len(found) == 1, f"expected one cell starting with {prefix!r}, found {len(found)}"
+    return found[0]

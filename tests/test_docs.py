@@ -17,12 +17,10 @@ import itertools
 import json
 import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from kernel_harness import install_kernelspec, notebook_cell, run_docs_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -271,15 +269,7 @@ def classic_data():
     return rows, [round(float(x), 4) for x in query]
 
 
-def code_cell(nb, prefix: str):
-    """The one code cell whose source starts with `prefix` (case-insensitive)."""
-    found = [
-        c
-        for c in nb.cells
-        if c.cell_type == "code" and c.source.lstrip().upper().startswith(prefix.upper())
-    ]
-    assert len(found) == 1, f"expected one cell starting with {prefix!r}, found {len(found)}"
-    return found[0]
+code_cell = notebook_cell
 
 
 def parse_vector(text: str) -> list[float]:
@@ -334,20 +324,7 @@ def test_quickstart_cells_parse():
 
 def jupyter_data_dir(directory: Path) -> str:
     """A Jupyter data directory holding the kernelspec "milvus", installed under `directory`."""
-    try:
-        import kernel_harness  # tests/kernel_harness.py, shared with the kernel tests
-    except ImportError:
-        kernel_harness = None
-    if kernel_harness is not None:
-        return kernel_harness.install_kernelspec(directory)
-    subprocess.run(
-        [sys.executable, "-m", "milvus_kernel.install", "--prefix", str(directory)],
-        check=True,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    return str(directory / "share" / "jupyter")
+    return install_kernelspec(directory)
 
 
 def outputs_text(cell) -> str:
@@ -384,41 +361,10 @@ def hit_table(cell) -> list[dict]:
 @pytest.fixture(scope="module")
 def executed_quickstart(tmp_path_factory):
     """The quickstart, run top to bottom by nbclient on the installed kernel in a copy of docs/."""
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    from jupyter_client.kernelspec import KernelSpecManager
-    from jupyter_client.manager import AsyncKernelManager
-
+    pytest.importorskip("nbclient")
     data_dir = jupyter_data_dir(tmp_path_factory.mktemp("prefix"))
     assert (Path(data_dir) / "kernels" / "milvus" / "kernel.json").exists()
-    workdir = tmp_path_factory.mktemp("docs")
-    shutil.copytree(DOCS, workdir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.db"))
-    nb = nbformat.read(workdir / "quickstart.ipynb", as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs, cell.execution_count = [], None
-    km = AsyncKernelManager(
-        kernel_name="milvus",
-        kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(Path(data_dir) / "kernels")]),
-    )
-    client = nbclient.NotebookClient(
-        nb,
-        km=km,
-        timeout=300,
-        startup_timeout=120,
-        allow_errors=True,
-        record_timing=False,
-        resources={"metadata": {"path": str(workdir)}},
-    )
-    # Without the user's MILVUS_* variables: the notebook's own CONNECT decides.
-    client.execute(env={k: v for k, v in os.environ.items() if not k.startswith("MILVUS_")})
-    if os.environ.get("MILVUS_DOCS_WRITE_OUTPUTS") == "1":
-        saved = nbformat.reads(
-            nbformat.writes(nb).replace(str(workdir.resolve()), ".").replace(str(workdir), "."),
-            as_version=4,
-        )
-        nbformat.write(saved, NOTEBOOK)
-    return nb
+    return run_docs_notebook("quickstart.ipynb", data_dir, tmp_path_factory.mktemp("docs"))
 
 
 def test_quickstart_runs_without_errors(executed_quickstart):

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
+from kernel_harness import install_kernelspec, notebook_cell, run_docs_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -36,48 +35,15 @@ DATARESOURCE = "application/vnd.dataresource+json"
 
 
 def execute_notebook(name: str, tmp_path_factory) -> object:
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    from jupyter_client.kernelspec import KernelSpecManager
-    from jupyter_client.manager import AsyncKernelManager
-    from kernel_harness import install_kernelspec
-
+    pytest.importorskip("nbclient")
     data_dir = install_kernelspec(tmp_path_factory.mktemp("prefix"))
     workdir = tmp_path_factory.mktemp("docs")
-    shutil.copytree(DOCS, workdir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.db"))
-    nb = nbformat.read(workdir / name, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs, cell.execution_count = [], None
-    km = AsyncKernelManager(
-        kernel_name="milvus",
-        kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(Path(data_dir) / "kernels")]),
-    )
-    client = nbclient.NotebookClient(
-        nb,
-        km=km,
-        timeout=300,
-        startup_timeout=120,
-        allow_errors=True,
-        record_timing=False,
-        resources={"metadata": {"path": str(workdir)}},
-    )
-    client.execute(env={k: v for k, v in os.environ.items() if not k.startswith("MILVUS_")})
-    if os.environ.get("MILVUS_DOCS_WRITE_OUTPUTS") == "1":
-        text = nbformat.writes(nb).replace(str(workdir.resolve()), ".").replace(str(workdir), ".")
-        nbformat.write(nbformat.reads(text, as_version=4), DOCS / name)
+    nb = run_docs_notebook(name, data_dir, workdir)
     nb.workdir = workdir  # type: ignore[attr-defined]
     return nb
 
 
-def code_cell(nb, prefix: str):
-    found = [
-        c
-        for c in nb.cells
-        if c.cell_type == "code" and c.source.lstrip().upper().startswith(prefix.upper())
-    ]
-    assert len(found) == 1, f"expected one cell starting with {prefix!r}, found {len(found)}"
-    return found[0]
+code_cell = notebook_cell
 
 
 def texts(cell) -> list[str]:

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
+from kernel_harness import install_kernelspec, notebook_cell, run_docs_notebook
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
@@ -32,47 +31,12 @@ DATARESOURCE = "application/vnd.dataresource+json"
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory) -> dict:
     """name → the executed notebook."""
-    import kernel_harness
-    from jupyter_client.kernelspec import KernelSpecManager
-    from jupyter_client.manager import AsyncKernelManager
-
-    data_dir = kernel_harness.install_kernelspec(tmp_path_factory.mktemp("prefix"))
+    data_dir = install_kernelspec(tmp_path_factory.mktemp("prefix"))
     workdir = tmp_path_factory.mktemp("docs")
-    shutil.copytree(DOCS, workdir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.db"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MILVUS_")}
-    done = {}
-    for name in NOTEBOOKS:
-        nb = nbformat.read(workdir / f"{name}.ipynb", as_version=4)
-        for cell in nb.cells:
-            if cell.cell_type == "code":
-                cell.outputs, cell.execution_count = [], None
-        km = AsyncKernelManager(
-            kernel_name="milvus",
-            kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(Path(data_dir) / "kernels")]),
-        )
-        nbclient.NotebookClient(
-            nb,
-            km=km,
-            timeout=300,
-            startup_timeout=120,
-            allow_errors=True,
-            record_timing=False,
-            resources={"metadata": {"path": str(workdir)}},
-        ).execute(env=env)
-        if os.environ.get("MILVUS_DOCS_WRITE_OUTPUTS") == "1":
-            text = nbformat.writes(nb).replace(str(workdir.resolve()), ".")
-            nbformat.write(
-                nbformat.reads(text.replace(str(workdir), "."), as_version=4),
-                DOCS / f"{name}.ipynb",
-            )
-        done[name] = nb
-    return done
+    return {name: run_docs_notebook(f"{name}.ipynb", data_dir, workdir) for name in NOTEBOOKS}
 
 
-def cell(nb, prefix: str):
-    found = [c for c in nb.cells if c.cell_type == "code" and c.source.lstrip().startswith(prefix)]
-    assert len(found) == 1, f"expected one cell starting with {prefix!r}, found {len(found)}"
-    return found[0]
+cell = notebook_cell
 
 
 def rows(code_cell) -> list[dict]:
