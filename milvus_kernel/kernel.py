@@ -8,31 +8,28 @@ An interrupt or an unexpected exception is reported and the kernel carries on. L
 
 from __future__ import annotations
 
-import logging
 import re
-import sys
 import threading
-import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ipykernel.kernelbase import Kernel
 
 from milvus_kernel import __version__
-from milvus_kernel.display import render, render_error, render_progress
-from milvus_kernel.engine.progress import Progress
+from milvus_kernel.display import render, render_error
 from milvus_kernel.engine.results import Result
 from milvus_kernel.errors import Interrupted, KernelError
 from milvus_kernel.history import History
+from milvus_kernel.kernel_startup import quiet_library_logs, warm_up
 from milvus_kernel.keyword_help import KEYWORD_HELP
 from milvus_kernel.language.completion import completion_context, is_complete, word_at
 from milvus_kernel.language.secrets import mask_secrets
+from milvus_kernel.progress_display import ProgressDisplay
 
 if TYPE_CHECKING:  # the engine is imported on first use (or by the warm-up thread)
     from milvus_kernel.engine.session import Session
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-NOISY_LOGGERS = ("pymilvus", "milvus_lite", "grpc")
 
 
 class InternalError(KernelError):
@@ -54,27 +51,6 @@ class _CountingSession:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._session, name)
-
-
-class ProgressDisplay:
-    """Progress of a cell's long statements: one `display_data` per operation (with a display
-    id), then `update_display_data` messages that redraw it in place."""
-
-    def __init__(self, kernel: Kernel) -> None:
-        self._kernel = kernel
-        self._ids: dict[int, str] = {}
-
-    def show(self, progress: Progress) -> None:
-        bundle = render_progress(
-            progress.done, progress.total, progress.unit, progress.label, progress.elapsed
-        )
-        display_id = self._ids.get(progress.key)
-        kind = "update_display_data"
-        if display_id is None:
-            display_id = self._ids[progress.key] = uuid.uuid4().hex
-            kind = "display_data"
-        content = {"data": bundle, "metadata": {}, "transient": {"display_id": display_id}}
-        self._kernel.send_response(self._kernel.iopub_socket, kind, content)
 
 
 def _quote(name: str) -> str:
@@ -121,8 +97,8 @@ class MilvusKernel(Kernel):
         super().__init__(**kwargs)
         self._milvus: Session | None = None
         self.history = History()
-        _quiet_library_logs()
-        threading.Thread(target=_warm_up, name="milvus-warm-up", daemon=True).start()
+        quiet_library_logs()
+        threading.Thread(target=warm_up, name="milvus-warm-up", daemon=True).start()
 
     @property
     def milvus(self) -> Session:
@@ -313,31 +289,3 @@ class MilvusKernel(Kernel):
                 self.log.exception("closing the Milvus session failed")
             self._milvus = None
         return {"status": "ok", "restart": restart}
-
-
-def _warm_up() -> None:
-    """Import pymilvus and load the statement parser while the kernel waits for its first cell
-    (a person is still typing it), so the first statement does not pay for them."""
-    try:
-        import pymilvus  # noqa: F401
-
-        import milvus_kernel.runner  # noqa: F401  (the engine)
-        from milvus_kernel.language.grammar import lark_parser
-
-        lark_parser()
-    except Exception:  # the first statement will do it again and report any real problem
-        pass
-
-
-def _quiet_library_logs() -> None:
-    """Send pymilvus, Milvus Lite and gRPC log records to the kernel's log, not the notebook."""
-    handler = logging.StreamHandler(sys.__stderr__)
-    handler.setFormatter(logging.Formatter("[%(name)s %(levelname)s] %(message)s"))
-    for name in NOISY_LOGGERS:
-        logger = logging.getLogger(name)
-        logger.handlers = [handler]
-        logger.propagate = False
-    logging.captureWarnings(True)
-    warnings_logger = logging.getLogger("py.warnings")
-    warnings_logger.handlers = [handler]
-    warnings_logger.propagate = False

@@ -20,7 +20,7 @@ def test_warm_up_imports_the_engine_and_builds_the_parser():
     code = (
         "import sys, milvus_kernel.kernel as k\n"
         "from milvus_kernel.language.grammar import lark_parser\n"
-        "k._warm_up()\n"
+        "k.warm_up()\n"
         "print('milvus_kernel.runner' in sys.modules, 'pymilvus' in sys.modules,"
         " lark_parser.cache_info().currsize)"
     )
