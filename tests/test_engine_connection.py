@@ -265,3 +265,21 @@ def test_stale_collection_names_come_back_at_once_and_are_refreshed_behind(tmp_p
             time.sleep(0.05)
     finally:
         session.close()
+
+
+def test_collection_names_are_listed_in_the_background_on_connecting(tmp_path):
+    import time
+
+    from milvus_kernel.runner import run_cell
+
+    session = Session(workdir=tmp_path, environ={})
+    try:
+        list(run_cell(session, "CREATE TABLE early WITH (dimension = 2); DISCONNECT"))
+        list(run_cell(session, f"CONNECT '{tmp_path / 'milvus_kernel.db'}'"))
+        deadline = time.monotonic() + 10
+        while session.catalog().cached_names() is None:
+            assert time.monotonic() < deadline, "the names were never listed"
+            time.sleep(0.02)
+        assert session.collection_names() == ["early"]
+    finally:
+        session.close()

@@ -158,6 +158,7 @@ class Session:
     def _activate(self, connection: Connection) -> None:
         self._catalog = Catalog(connection, self.settings, self._notices.append)
         self._catalog.workdir = self.workdir  # type: ignore[attr-defined]  # for files in statements
+        self._refresh_names()  # listed in the background, so even the first Tab is answered at once
 
     # --- connection statements --------------------------------------------------------------
 
@@ -264,6 +265,9 @@ class Session:
         if self._catalog is None:
             return []
         cached = self._catalog.cached_names()
+        if cached is None and self._refreshing.acquire(timeout=QUICK_TIMEOUT):
+            self._refreshing.release()  # a listing under way has finished: use it, not a second
+            cached = self._catalog.cached_names()
         if cached is not None:
             names, age = cached
             if age > NAMES_TTL:
