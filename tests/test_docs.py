@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 
 import pytest
+from classic_data import classic_data
 from kernel_harness import install_kernelspec, notebook_cell, run_docs_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -247,26 +248,8 @@ def test_reference_links_resolve():
 
 # --- the quickstart notebook ------------------------------------------------------------------
 
-CENTERS = {
-    "red": (0.0, 0.0, 0.0, 0.0),
-    "green": (5.0, 5.0, 5.0, 5.0),
-    "blue": (-5.0, 5.0, -5.0, 5.0),
-}
 ROW = re.compile(r"\(\s*(\d+)\s*,\s*'(\w+)'\s*,\s*\[([^\]]*)\]\s*\)")
 DATARESOURCE = "application/vnd.dataresource+json"
-
-
-def classic_data():
-    """The classic notebook's data: rng 42, 15 points per center (noise 0.8), then the query."""
-    np = pytest.importorskip("numpy")
-    rng = np.random.default_rng(42)
-    rows = []
-    for label, center in CENTERS.items():
-        for _ in range(15):
-            vector = np.array(center) + rng.normal(0.0, 0.8, size=4)
-            rows.append((len(rows), label, [round(float(x), 4) for x in vector]))
-    query = np.array(CENTERS["green"]) + rng.normal(0.0, 0.5, size=4)
-    return rows, [round(float(x), 4) for x in query]
 
 
 code_cell = notebook_cell

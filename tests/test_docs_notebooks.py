@@ -21,15 +21,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from classic_data import classic_data
 from kernel_harness import install_kernelspec, notebook_cell, run_docs_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-CENTERS = {
-    "red": (0.0, 0.0, 0.0, 0.0),
-    "green": (5.0, 5.0, 5.0, 5.0),
-    "blue": (-5.0, 5.0, -5.0, 5.0),
-}
 ROW = re.compile(r"\(\s*(\d+)\s*,\s*'(\w+)'\s*,\s*\[([^\]]*)\]\s*\)")
 DATARESOURCE = "application/vnd.dataresource+json"
 
@@ -90,17 +86,6 @@ def code_errors(nb) -> list[str]:
 
 
 # --- the visualization notebook -----------------------------------------------------------------
-
-
-def classic_data():
-    rng = np.random.default_rng(42)
-    rows = []
-    for label, center in CENTERS.items():
-        for _ in range(15):
-            vector = np.array(center) + rng.normal(0.0, 0.8, size=4)
-            rows.append((len(rows), label, [round(float(x), 4) for x in vector]))
-    query = np.array(CENTERS["green"]) + rng.normal(0.0, 0.5, size=4)
-    return rows, [round(float(x), 4) for x in query]
 
 
 @pytest.fixture(scope="module")

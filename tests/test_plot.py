@@ -12,6 +12,7 @@ import io
 
 import numpy as np
 import pytest
+from classic_data import CENTERS, classic_data
 
 from milvus_kernel.display import render
 from milvus_kernel.engine.results import Image
@@ -19,12 +20,6 @@ from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.parser import parse_cell
 
 PIL = pytest.importorskip("PIL.Image")  # matplotlib brings Pillow
-
-CENTERS = {
-    "red": (0.0, 0.0, 0.0, 0.0),
-    "green": (5.0, 5.0, 5.0, 5.0),
-    "blue": (-5.0, 5.0, -5.0, 5.0),
-}
 
 
 def run(session, code: str):
@@ -34,21 +29,9 @@ def run(session, code: str):
     return result
 
 
-def classic():
-    """The classic notebook's data: rng 42, 15 points per center (noise 0.8), then the query."""
-    rng = np.random.default_rng(42)
-    rows = []
-    for label, center in CENTERS.items():
-        for _ in range(15):
-            vector = np.array(center) + rng.normal(0.0, 0.8, size=4)
-            rows.append((len(rows), label, [round(float(x), 4) for x in vector]))
-    query = np.array(CENTERS["green"]) + rng.normal(0.0, 0.5, size=4)
-    return rows, [round(float(x), 4) for x in query]
-
-
 @pytest.fixture(scope="module")
 def demo(session):
-    rows, query = classic()
+    rows, query = classic_data()
     values = ", ".join(f"({i}, '{label}', {vector})" for i, label, vector in rows)
     run(session, "CREATE TABLE demo (id INT64 PRIMARY KEY, label VARCHAR(20), vector VECTOR(4))")
     run(session, f"INSERT INTO demo VALUES {values}")
