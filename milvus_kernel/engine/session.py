@@ -10,7 +10,6 @@ are dispatched by type to one handler each. The helpers for completion and inspe
 
 from __future__ import annotations
 
-import contextlib
 import os
 import threading
 from collections.abc import Callable, Mapping
@@ -36,7 +35,7 @@ from milvus_kernel.engine import (
     users,
     writes,
 )
-from milvus_kernel.engine.catalog import NAMES_TTL, Catalog
+from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.connection import (
     Connection,
     Target,
@@ -46,10 +45,10 @@ from milvus_kernel.engine.connection import (
     resolve_uri,
     unreachable,
 )
+from milvus_kernel.engine.lookups import Lookups
 from milvus_kernel.engine.milvus_errors import Unreachable, reason, scrub
 from milvus_kernel.engine.progress import ProgressSink, reporting_to
 from milvus_kernel.engine.results import Column, Message, Result, Table
-from milvus_kernel.engine.schema import describe_table
 from milvus_kernel.engine.settings import Settings
 from milvus_kernel.engine.workspace import Workspace
 from milvus_kernel.errors import ConnectionFailure, ExecutionError, KernelError, NotSupported
@@ -64,15 +63,13 @@ from milvus_kernel.language.statements import (
 )
 
 Handler = Callable[[Any], Result]
-# Seconds allowed to the calls behind completion and inspection (they must stay snappy).
-QUICK_TIMEOUT = 2.0
 _FAMILIES = (collections, partitions, indexes, writes, reads, search, hybrid, explain)
 _FAMILIES += (databases, aliases, maintenance, users, show_create)
 # Handlers of these take a Workspace (catalog, working directory, nested execute), not a Catalog.
 _FILE_FAMILIES = (imports, exports, plot)
 
 
-class Session:
+class Session(Lookups):
     """One kernel's connection, settings and statement handlers."""
 
     def __init__(
@@ -253,63 +250,6 @@ class Session:
     def _set_option(self, statement: SetOption) -> Result:
         shown = self.settings.set(statement.name, statement.value)
         return Message(f"{statement.name.lower()} = {shown}")
-
-    # --- for completion and inspection (never connect, never raise) -------------------------
-
-    def collection_names(self) -> list[str]:
-        """Names for completion: never connects, never raises, never waits on a stale list.
-
-        A listing older than its time to live is returned at once and refreshed in the
-        background, so Tab stays fast with thousands of collections.
-        """
-        if self._catalog is None:
-            return []
-        cached = self._catalog.cached_names()
-        if cached is None and self._refreshing.acquire(timeout=QUICK_TIMEOUT):
-            self._refreshing.release()  # a listing under way has finished: use it, not a second
-            cached = self._catalog.cached_names()
-        if cached is not None:
-            names, age = cached
-            if age > NAMES_TTL:
-                self._refresh_names()
-            return sorted(names)
-        try:
-            return sorted(self._catalog.names(timeout=QUICK_TIMEOUT))
-        except Exception:
-            return []
-
-    def _refresh_names(self) -> None:
-        catalog = self._catalog
-        if catalog is None or self._refreshing.locked():
-            return
-
-        def refresh() -> None:
-            # a lost server shows up on the next statement instead
-            with self._refreshing, contextlib.suppress(Exception):
-                catalog.names(max_age=0, timeout=QUICK_TIMEOUT)
-
-        threading.Thread(target=refresh, name="milvus-names", daemon=True).start()
-
-    def field_names(self, table: str) -> list[str]:
-        info = self._info_quietly(table)
-        return info.names if info is not None else []
-
-    def describe_for_inspect(self, name: str) -> Table | None:
-        info = self._info_quietly(name)
-        return describe_table(info) if info is not None else None
-
-    def _info_quietly(self, table: str) -> Any:
-        if self._catalog is None:
-            return None
-        try:
-            cached = self._catalog.cached(table)
-            if cached is not None:
-                return cached
-            if table not in self._catalog.names(timeout=QUICK_TIMEOUT):
-                return None
-            return self._catalog.require(table)
-        except Exception:
-            return None
 
     def close(self) -> None:
         """Close every connection (and free Milvus Lite's file lock)."""
