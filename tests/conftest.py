@@ -8,10 +8,7 @@ test uses its own collection names (`unique_name`).
 from __future__ import annotations
 
 import itertools
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,50 +43,23 @@ def unique_name() -> str:
     return f"t{next(_counter)}"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def lite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A Milvus Lite server over TCP on 127.0.0.1 (a separate process); yields its http URI."""
-    port = _free_port()
-    data_dir = tmp_path_factory.mktemp("lite-server")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "milvus_lite",
-            "server",
-            "--data-dir",
-            str(data_dir / "data"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    from servers import LiteServer
+
+    data_dir = tmp_path_factory.mktemp("lite-server") / "data"
+    data_dir.mkdir()
+    server = LiteServer(data_dir)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.skip("could not start a Milvus Lite server")
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
+        server.start(timeout=30)
+    except RuntimeError as error:
+        server.stop()
+        pytest.skip(f"could not start a Milvus Lite server: {error}")
+    try:
+        yield server.uri
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        server.stop()
 
 
 # --- server fixtures, from tests/servers.py (Lite over TCP; Milvus standalone in a netns) ---
