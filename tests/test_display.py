@@ -15,10 +15,9 @@ import numpy as np
 import pytest
 
 from milvus_kernel.display import DATA_RESOURCE, render, render_error, render_progress
-from milvus_kernel.display.dataresource import unique_names
 from milvus_kernel.display.text_table import MAX_WIDTH, width
 from milvus_kernel.display.values import MAX_TEXT, show
-from milvus_kernel.engine.results import Column, Message, Table
+from milvus_kernel.engine.results import Column, Message, Table, unique_names
 from milvus_kernel.errors import (
     ConnectionFailure,
     ExecutionError,

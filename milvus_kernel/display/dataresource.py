@@ -4,7 +4,7 @@
 (`pd.read_json(..., orient="table")`) and nteract read it. Values are the shown ones, typed:
 numbers as numbers, JSON as objects; abbreviated vectors, sparse vectors and bytes as their short
 text (type string), so the cell output stays small. Duplicate column names get a suffix
-(`id`, `id_2`) because a row is an object.
+(`id`, `id_2`) because a row is an object: `results.unique_names`, the same names an EXPORT writes.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from milvus_kernel.display.window import Window
+from milvus_kernel.engine.results import unique_names
 
 
 def data_resource(window: Window) -> dict[str, Any]:
@@ -28,18 +29,3 @@ def data_resource(window: Window) -> dict[str, Any]:
         for row in window.rows
     ]
     return {"schema": {"fields": fields}, "data": data}
-
-
-def unique_names(names: list[str]) -> list[str]:
-    """`names` with repeats made distinct by a numeric suffix: a, a → a, a_2."""
-    originals = set(names)
-    used: set[str] = set()
-    result: list[str] = []
-    for name in names:
-        candidate, n = name, 1
-        while candidate in used or (candidate != name and candidate in originals):
-            n += 1
-            candidate = f"{name}_{n}"
-        used.add(candidate)
-        result.append(candidate)
-    return result

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from milvus_kernel.engine.results import Column
+from milvus_kernel.engine.results import Column, unique_names
 from milvus_kernel.engine.workspace import require
 
 #: Column kinds written as JSON text in CSV (and, for json and sparse, in Parquet too).
@@ -31,7 +31,7 @@ class Writer:
     def __init__(self, path: Path, columns: Sequence[Column]) -> None:
         self.path = path
         self.columns = list(columns)
-        self.names = _unique([c.name for c in columns])
+        self.names = unique_names([c.name for c in columns])
 
     def write(self, rows: Sequence[tuple[Any, ...]]) -> None:
         raise NotImplementedError
@@ -137,12 +137,3 @@ def _text(value: Any) -> Any:
     if isinstance(value, bytes):
         return value.hex()
     return str(value)
-
-
-def _unique(names: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    result = []
-    for name in names:
-        seen[name] = seen.get(name, 0) + 1
-        result.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
-    return result

@@ -58,4 +58,21 @@ class Image:
     data: Table | None = field(default=None, compare=False)
 
 
+def unique_names(names: list[str]) -> list[str]:
+    """`names` with repeats made distinct by a numeric suffix: a, a → a, a_2 (a, a, a_2 → a,
+    a_3, a_2: a suffix never takes a name already there). One rule for every place a row
+    becomes an object or a file: the data resource, EXPORT to CSV, Parquet and JSON lines."""
+    originals = set(names)
+    used: set[str] = set()
+    result: list[str] = []
+    for name in names:
+        candidate, n = name, 1
+        while candidate in used or (candidate != name and candidate in originals):
+            n += 1
+            candidate = f"{name}_{n}"
+        used.add(candidate)
+        result.append(candidate)
+    return result
+
+
 Result = Message | Table | Image
