@@ -40,7 +40,9 @@ def test_filter_translation(where: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("position", "cell", "fragment"), _rows("invalid.txt"), ids=lambda v: v[:40]
+    ("position", "cell", "fragment"),
+    _rows("invalid.txt") + _rows("limits.txt"),
+    ids=lambda v: v[:40],
 )
 def test_invalid_statement(position: str, cell: str, fragment: str) -> None:
     cell = cell.replace("\\n", "\n")

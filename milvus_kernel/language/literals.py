@@ -45,9 +45,31 @@ def string_value(text: str) -> str:
 
 
 def number_value(text: str) -> int | float:
+    """The number a NUMBER token spells; ValueError (with the reason) for one no type can hold."""
     if "." in text or "e" in text or "E" in text:
-        return float(text)
-    return int(text)
+        value = float(text)
+        if value in _INFINITE:
+            raise ValueError(f"the number {_shown(text)} is out of range ({_DOUBLE_RANGE})")
+        return value
+    try:
+        return int(text)
+    except ValueError:  # Python refuses to read integers of thousands of digits
+        digits = len(text.strip().lstrip("+-"))
+        if not text.strip().lstrip("+-").isdigit():
+            raise
+        raise ValueError(
+            f"the number {_shown(text)} has {digits} digits, too many for any Milvus type "
+            "(INT64 holds 19)"
+        ) from None
+
+
+_INFINITE = (float("inf"), float("-inf"))
+_DOUBLE_RANGE = "a DOUBLE holds up to about 1.8e308"
+
+
+def _shown(text: str) -> str:
+    text = text.strip()
+    return text if len(text) <= 20 else text[:17] + "..."
 
 
 _ROW_ITEM = re.compile(r"""\[[^\]]*\]|'(?:[^']|'')*'|"(?:[^"\\]|\\.)*"|,|[^,\s]+""")
@@ -91,7 +113,9 @@ def _row_value(item: str, token: Token, offset: int) -> Any:
         if first.isalpha():
             return _KEYWORD_VALUES[item.lower()]
         return number_value(item)
-    except (KeyError, ValueError):
+    except (KeyError, ValueError) as error:
+        if str(error).startswith("the number "):  # out of range: say so at the number
+            raise SemanticError(str(error), _at(token, offset + _first_bad(item), item)) from None
         if first == "[":  # point at the element that is not a number
             inner = offset + 1
             for part in item[1:-1].split(","):
@@ -105,15 +129,50 @@ def _row_value(item: str, token: Token, offset: int) -> Any:
 def _row_error(token: Token, offset: int, item: str) -> SemanticError:
     """An error at `offset` inside the row token, reported like a syntax error."""
     shown = item if len(item) <= 30 else item[:27] + "..."
-    at = Token("ROW_ITEM", item, token.start_pos + offset, token.line, token.column)
-    return SemanticError(f"unexpected {shown!r} in a row of values", at)
+    return SemanticError(f"unexpected {shown!r} in a row of values", _at(token, offset, item))
+
+
+def _at(token: Token, offset: int, item: str) -> Token:
+    """A token standing for `item` at `offset` inside `token` (for an error's position)."""
+    return Token("ROW_ITEM", item, token.start_pos + offset, token.line, token.column)
+
+
+def _first_bad(text: str) -> int:
+    """Offset in a number or flat list of the first number no type can hold (0 if none)."""
+    for match in _NUMBER.finditer(text):
+        try:
+            number_value(match.group().lstrip("+"))
+        except ValueError:
+            return match.start()
+    return 0
 
 
 def float_list(text: str) -> list[float | int]:
+    """The numbers of a FLOAT_LIST token; ValueError for a number no type can hold."""
     try:
-        return json.loads(text)
+        values = json.loads(text)
     except ValueError:
         return [number_value(part.strip().lstrip("+")) for part in text[1:-1].split(",")]
+    if _INFINITE[0] in values or _INFINITE[1] in values:  # json reads 1e999 as inf
+        return [number_value(part.strip().lstrip("+")) for part in text[1:-1].split(",")]
+    return values
+
+
+def float_list_at(token: Token) -> list[float | int]:
+    """`float_list` of a token; a number out of range is a `SemanticError` at that number."""
+    try:
+        return float_list(str(token))
+    except ValueError as error:
+        text = str(token)
+        raise SemanticError(str(error), _at(token, _first_bad(text), text)) from None
+
+
+def number_at(token: Token) -> int | float:
+    """`number_value` of a token; a number out of range is a `SemanticError` at the token."""
+    try:
+        return number_value(str(token))
+    except ValueError as error:
+        raise SemanticError(str(error), token) from None
 
 
 @v_args(inline=True)
@@ -129,10 +188,10 @@ class LiteralRules(Transformer):
         return token
 
     def number(self, token: Token) -> int | float:
-        return number_value(str(token))
+        return number_at(token)
 
     def negative(self, _minus: Token, token: Token) -> int | float:
-        return -number_value(str(token))
+        return -number_at(token)
 
     def true(self) -> bool:
         return True
@@ -144,14 +203,14 @@ class LiteralRules(Transformer):
         return None
 
     def float_list(self, token: Token) -> list[Any]:
-        return float_list(str(token))
+        return float_list_at(token)
 
     def list_of(self, *items: Any) -> list[Any]:
         return list(items)
 
     def pair(self, key: Any, value: Any) -> tuple[Any, Any]:
         if isinstance(key, Token):
-            key = number_value(str(key))
+            key = number_at(key)
         return key, value
 
     def object_literal(self, *pairs: tuple[Any, Any]) -> dict[Any, Any]:

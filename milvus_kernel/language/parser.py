@@ -10,10 +10,18 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from lark import Token, Tree
 from lark.exceptions import UnexpectedInput, VisitError
 
 from milvus_kernel.errors import MilvusSyntaxError
 from milvus_kernel.language.grammar import lark_parser
+from milvus_kernel.language.prechecks import (
+    DEPTH_HINT,
+    TOO_DEEP,
+    check_depth,
+    first_unclosed,
+    needs_early_parse,
+)
 from milvus_kernel.language.secrets import mask_secrets, mask_secrets_at
 from milvus_kernel.language.splitter import Chunk, split_statements
 from milvus_kernel.language.statements import Explain, Statement
@@ -24,25 +32,55 @@ _TRANSFORMER = ToStatements()
 
 
 def parse_cell(code: str, params: Mapping[str, Any] | None = None) -> list[Statement]:
-    """Every statement of the cell, in order. The first malformed one raises, numbered.
+    """Every statement of the cell, in order. A malformed one raises, numbered.
 
-    Nothing is returned for a cell with an error anywhere: a cell runs whole or not at all.
+    Nothing is returned for a cell with an error anywhere: a cell runs whole or not at all, and
+    the error of a cell of several statements says "nothing in this cell ran".
     Statements end at `;`; a multi-line piece that is not one statement but whose every line is
     one (the old kernel's cells have no semicolons) counts as one statement per line.
     `params` are the Python values `:name` refers to (the IPython magic's bindings).
+
+    The statements whose first word starts none (a typo such as `SELEC`) are parsed before the
+    others, so such an error at the end of a huge cell comes at once; other errors come in order.
     """
     transformer = _TRANSFORMER if params is None else ToStatements(params)
+    chunks = split_statements(code)
+    several = len(chunks) > 1
+    early: dict[int, list[Statement]] = {}
+    number = 1  # the number of the chunk's first statement, if the chunks before it parse
+    for index, chunk in enumerate(chunks):
+        if needs_early_parse(chunk):
+            early[index] = _numbered(code, chunk, transformer, number, several)
+            number += len(early[index])
+        else:
+            number += 1
     statements: list[Statement] = []
-    for chunk in split_statements(code):
-        try:
-            statements += parse_lines(code, chunk, transformer)
-        except MilvusSyntaxError as error:
-            error.statement_index = len(statements) + 1
-            error.statement_text = mask_secrets(chunk.text)
-            error.source_line, caret = mask_secrets_at(error.source_line, error.column - 1)
-            error.column = caret + 1
-            raise
+    for index, chunk in enumerate(chunks):
+        found = early.get(index)
+        if found is None:
+            found = _numbered(code, chunk, transformer, len(statements) + 1, several)
+        statements += found
     return statements
+
+
+def _numbered(
+    code: str, chunk: Chunk, transformer: ToStatements, number: int, several: bool
+) -> list[Statement]:
+    """`parse_lines`, its error numbered `number` within the cell (and masked)."""
+    try:
+        return parse_lines(code, chunk, transformer)
+    except MilvusSyntaxError as error:
+        error.statement_index = number
+        error.statement_text = mask_secrets(chunk.text)
+        error.source_line, caret = mask_secrets_at(error.source_line, error.column - 1)
+        error.column = caret + 1
+        if several:
+            error.message += NOTHING_RAN
+        raise
+
+
+NOTHING_RAN = " (nothing in this cell ran)"
+"""Added to the error of a cell of several statements: a syntax error anywhere runs none."""
 
 
 def parse_statement(text: str) -> Statement:
@@ -87,20 +125,16 @@ def parse_chunk(code: str, chunk: Chunk, transformer: ToStatements = _TRANSFORME
         raise where.error(
             "unterminated comment", chunk.text.rfind("/*"), hint="close it with */", incomplete=True
         )
+    check_depth(chunk.text, where)
     try:
         tree = lark_parser().parse(chunk.text)
         statement = transformer.transform(tree).children[0]
     except UnexpectedInput as error:
-        raise from_lark(error, where) from None
+        raise _unfinished_vector(from_lark(error, where), code, chunk, where) from None
     except VisitError as error:
-        cause = error.orig_exc
-        if isinstance(cause, SemanticError):
-            text = chunk.text
-            offset = (
-                cause.token.start_pos if cause.token is not None else len(text) - len(text.lstrip())
-            )
-            raise where.error(cause.message, offset, hint=cause.hint) from None
-        raise
+        raise _from_visit(error, where) from None
+    except RecursionError:  # a chain no bracket shows (NOT NOT ..., a AND b AND ...)
+        raise where.error(TOO_DEEP, _start(chunk.text), hint=DEPTH_HINT) from None
     text = mask_secrets(chunk.text.strip())
     if isinstance(statement, Explain):
         statement = replace(
@@ -110,3 +144,67 @@ def parse_chunk(code: str, chunk: Chunk, transformer: ToStatements = _TRANSFORME
 
 
 _EXPLAINED = re.compile(r"^EXPLAIN\s+", re.I)
+
+
+def _start(text: str) -> int:
+    return len(text) - len(text.lstrip())
+
+
+def _from_visit(error: VisitError, where: Located) -> Exception:
+    """The kernel's own error for a failure inside the tree rules; a kernel bug is re-raised bare.
+
+    A `SemanticError` is reported at its token; a value no type can hold (ValueError,
+    OverflowError) at the first token of the rule that failed; Python's stack overflowing as
+    "nests too deeply". Anything else is the kernel's own bug: the original exception.
+    """
+    cause = error.orig_exc
+    text = where.chunk.text
+    if isinstance(cause, SemanticError):
+        offset = cause.token.start_pos if cause.token is not None else _start(text)
+        return where.error(cause.message, offset, hint=cause.hint)
+    if isinstance(cause, RecursionError):
+        return where.error(TOO_DEEP, _start(text), hint=DEPTH_HINT)
+    if isinstance(cause, (ValueError, OverflowError)):
+        return where.error(str(cause).splitlines()[0], _first_position(error.obj, text))
+    return cause
+
+
+def _first_position(obj: object, text: str) -> int:
+    """Where the tree (or token) `obj` starts: its first token's position, else the statement's."""
+    if isinstance(obj, Token):
+        return obj.start_pos if obj.start_pos is not None else _start(text)
+    if isinstance(obj, Tree):
+        for token in obj.scan_values(lambda value: isinstance(value, Token)):
+            if token.start_pos is not None:
+                return token.start_pos
+    return _start(text)
+
+
+_VECTOR_TAIL = re.compile(r"[\s\d.,:eE+\-\[\]{}]*\Z")
+
+
+def _unfinished_vector(
+    error: MilvusSyntaxError, code: str, chunk: Chunk, where: Located
+) -> MilvusSyntaxError:
+    """A cell that stops inside a vector (`SEARCH t FOR [0.1, 0.2,`) is incomplete, not wrong.
+
+    A vector is one token, so Lark reports its first number as unexpected: when the error lies
+    inside a bracket still open at the end of the cell, and only numbers, commas and brackets
+    follow that bracket, the statement ends too early.
+    """
+    if error.incomplete or chunk.offset + len(chunk.text) < len(code.rstrip()):
+        return error
+    text = chunk.text
+    opened = first_unclosed(text)
+    if opened is None or not _VECTOR_TAIL.match(text, opened):
+        return error
+    line, column, _source = where.at_offset(opened)
+    if (error.line, error.column) <= (line, column):
+        return error
+    return where.error(
+        "the statement ends inside a vector",
+        None,
+        expected=("a number", "']'"),
+        hint="close the vector with ]",
+        incomplete=True,
+    )

@@ -29,6 +29,7 @@ class Chunk:
 def split_statements(code: str) -> list[Chunk]:
     """The statements of a cell, in order; chunks holding only blanks and comments are dropped."""
     chunks: list[Chunk] = []
+    lines = _LineCounter(code)
     start = pos = 0
     has_content = False
     unterminated: str | None = None
@@ -46,7 +47,7 @@ def split_statements(code: str) -> list[Chunk]:
             break
         if token == ";":
             if has_content:
-                chunks.append(_chunk(code, start, at))
+                chunks.append(lines.chunk(start, at))
             start = pos = at + 1
             has_content = False
             continue
@@ -60,18 +61,18 @@ def split_statements(code: str) -> list[Chunk]:
                 pos = end + len(closing)
             continue
         has_content = True
-        end = _string_end(code, at, token)
+        end = string_end(code, at, token)
         if end < 0:
             unterminated = {"'": "string", '"': "string", "`": "quoted name"}[token]
             pos = length
         else:
             pos = end
     if has_content or unterminated:
-        chunks.append(_chunk(code, start, length, unterminated))
+        chunks.append(lines.chunk(start, length, unterminated))
     return chunks
 
 
-def _string_end(code: str, at: int, quote: str) -> int:
+def string_end(code: str, at: int, quote: str) -> int:
     """Offset just past the string (or quoted name) opening at `at`, or -1 if it never closes."""
     if quote == '"':
         match = _DOUBLE_QUOTED.match(code, at)
@@ -87,7 +88,21 @@ def _string_end(code: str, at: int, quote: str) -> int:
         return end + 1
 
 
-def _chunk(code: str, start: int, end: int, unterminated: str | None = None) -> Chunk:
-    line = code.count("\n", 0, start) + 1
-    column = start - (code.rfind("\n", 0, start) + 1) + 1
-    return Chunk(code[start:end], start, line, column, unterminated)
+class _LineCounter:
+    """Line numbers of ascending offsets, counting each newline once (a cell of a million
+    statements must not recount its lines from the top for every statement)."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        self.offset = 0
+        self.line = 1
+        self.line_start = 0
+
+    def chunk(self, start: int, end: int, unterminated: str | None = None) -> Chunk:
+        code = self.code
+        newlines = code.count("\n", self.offset, start)
+        if newlines:
+            self.line += newlines
+            self.line_start = code.rfind("\n", self.offset, start) + 1
+        self.offset = start
+        return Chunk(code[start:end], start, self.line, start - self.line_start + 1, unterminated)

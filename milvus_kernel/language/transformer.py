@@ -18,7 +18,7 @@ from milvus_kernel.language.clauses import Clause, SemanticError, check_unique, 
 from milvus_kernel.language.column_types import ColumnRules
 from milvus_kernel.language.file_rules import FileRules
 from milvus_kernel.language.filter_rules import FilterRules
-from milvus_kernel.language.literals import LiteralRules, float_list
+from milvus_kernel.language.literals import LiteralRules, float_list_at
 from milvus_kernel.language.params import as_vectors, lookup
 from milvus_kernel.language.search_rules import SearchRules
 from milvus_kernel.language.seed_rules import SeedRules
@@ -187,7 +187,7 @@ class ToStatements(
     def where(self, expr: Any) -> Clause:
         if not isinstance(expr, f.Expr) and not isinstance(expr, bool):
             raise SemanticError(
-                f"WHERE needs a condition, not the value {f.render_value(expr)[:40]}",
+                f"WHERE needs a condition, not the value {_shown_value(expr)}",
                 hint="for example: WHERE label = 'red' AND id > 10",
             )
         condition = expr if isinstance(expr, f.Expr) else f.Literal(expr)
@@ -206,10 +206,10 @@ class ToStatements(
         return Clause("return", tuple(columns))
 
     def one_vector(self, vector: Any) -> tuple[Any, ...]:
-        return (float_list(str(vector)) if isinstance(vector, Token) else vector,)
+        return (float_list_at(vector) if isinstance(vector, Token) else vector,)
 
     def many_vectors(self, *vectors: Any) -> tuple[Any, ...]:
-        return tuple(float_list(str(v)) if isinstance(v, Token) else v for v in vectors)
+        return tuple(float_list_at(v) if isinstance(v, Token) else v for v in vectors)
 
     def select(self, selected: Clause, table: Token, *clauses: Clause) -> s.Select | s.Search:
         given = {clause.key: clause.value for clause in clauses}
@@ -249,3 +249,12 @@ class ToStatements(
         if selected.key == "count":
             return s.Select(str(table), (), partitions, where, limit, offset, count=True)
         return s.Select(str(table), selected.value, partitions, where, limit, offset)
+
+
+def _shown_value(value: Any) -> str:
+    """A value as the user wrote it, shortened (even one no filter can hold: an object, inf)."""
+    try:
+        text = f.render_value(value)
+    except ValueError:
+        text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
