@@ -66,13 +66,29 @@ class MilvusSyntaxError(KernelError):
             where = f"statement {self.statement_index}, {where}"
         lines = [f"Syntax error in {where}: {self.message}"]
         if self.source_line:
-            shown = self.source_line.rstrip("\n").expandtabs(1)
-            lines += ["  " + shown, "  " + " " * (self.column - 1) + "^"]
+            shown, caret = source_window(self.source_line.rstrip("\n").expandtabs(1), self.column)
+            lines += ["  " + shown, "  " + " " * caret + "^"]
         if self.expected:
             lines.append("expected: " + ", ".join(self.expected))
         if self.hint:
             lines.append("hint: " + self.hint)
         return "\n".join(lines)
+
+
+#: a source line longer than this is shown as a window of about that width around the caret
+SOURCE_WINDOW = 160
+
+
+def source_window(line: str, column: int) -> tuple[str, int]:
+    """The part of `line` shown above the caret, and the caret's offset in it (0-based)."""
+    caret = column - 1
+    if len(line) <= SOURCE_WINDOW:
+        return line, caret
+    start = max(0, min(caret - SOURCE_WINDOW // 2, len(line) - SOURCE_WINDOW))
+    end = start + SOURCE_WINDOW
+    head = "..." if start > 0 else ""
+    tail = "..." if end < len(line) else ""
+    return head + line[start:end] + tail, caret - start + len(head)
 
 
 class ExecutionError(KernelError):

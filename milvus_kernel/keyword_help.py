@@ -15,7 +15,7 @@ KEYWORD_HELP: dict[str, str] = {
     "CREATE": "CREATE DATABASE | TABLE | PARTITION | INDEX | ALIAS | USER | ROLE ... — create an object",
     "DROP": "DROP DATABASE | TABLE | PARTITION | INDEX | ALIAS | USER | ROLE ... — remove an object",
     "SHOW": "SHOW TABLES | DATABASES | PARTITIONS | INDEXES | ALIASES | CONNECTION | SETTINGS | ... — list things",
-    "DESCRIBE": "DESCRIBE coll | DESCRIBE INDEX name ON coll — the schema of a collection or an index",
+    "DESCRIBE": "DESCRIBE coll | DESCRIBE INDEX name ON coll | DESC INDEX coll — the schema of a collection, an index, its indexes",
     "ALTER": "ALTER TABLE coll RENAME TO new | SET (prop = value); ALTER ALIAS a FOR coll; ALTER USER u PASSWORD '..'",
     "TRUNCATE": "TRUNCATE TABLE coll — delete every row, keep the schema",
     "LOAD": "LOAD coll | LOAD PARTITION p ON coll — load into memory for search and query",

@@ -95,7 +95,11 @@ COLLECTIONS = _t(
         ),
         "Types: BOOL, INT8, INT16, INT32, INT64, FLOAT, DOUBLE, VARCHAR(n), JSON, "
         "ARRAY<type>(capacity), FLOAT_VECTOR(dim) (or VECTOR(dim)), SPARSE_FLOAT_VECTOR, "
-        "BINARY_VECTOR(dim), FLOAT16_VECTOR(dim), BFLOAT16_VECTOR(dim), INT8_VECTOR(dim).",
+        "BINARY_VECTOR(dim), FLOAT16_VECTOR(dim), BFLOAT16_VECTOR(dim), INT8_VECTOR(dim). "
+        "SQL names work too: INT and INTEGER are INT32, BIGINT INT64, TEXT and STRING "
+        "VARCHAR(65535), BOOLEAN BOOL, REAL FLOAT. A primary key is INT64 or VARCHAR(n): "
+        "`id INT PRIMARY KEY` (or INTEGER) makes an INT64 key. Milvus generates keys with AUTO_ID "
+        "(not AUTO_INCREMENT).",
         aliases=("CREATE COLLECTION",),
     ),
     Topic(
@@ -227,8 +231,8 @@ INDEXES = _t(
     Topic(
         "SHOW INDEXES",
         "the indexes of a collection",
-        "SHOW INDEXES ON table;",
-        ("SHOW INDEXES ON docs;",),
+        "SHOW INDEXES [ON] table;   DESCRIBE INDEX table;   -- the same table",
+        ("SHOW INDEXES ON docs;", "SHOW INDEXES docs;", "DESC INDEX docs;"),
     ),
     Topic(
         "DESCRIBE INDEX",

@@ -30,7 +30,7 @@ WRITING = _t(
     Topic(
         "DELETE",
         "delete the rows a filter matches",
-        "DELETE FROM table [PARTITION p] WHERE filter;",
+        "DELETE FROM table [PARTITION p] WHERE filter;   -- every row: TRUNCATE TABLE table",
         ("DELETE FROM docs WHERE id IN (1, 2);", "DELETE FROM docs WHERE label = 'red';"),
     ),
 )
@@ -214,6 +214,7 @@ INDEX_TYPES = (
     ("SCANN", "float", "nlist, with_raw_data", "nprobe, reorder_k", "no"),
     ("AUTOINDEX", "float", "", "", "yes"),
     ("SPARSE_INVERTED_INDEX", "sparse", "inverted_index_algo", "drop_ratio_search", "yes"),
+    ("SPARSE_WAND", "sparse", "inverted_index_algo", "drop_ratio_search", "yes"),
     ("BIN_FLAT", "binary", "exact search", "", "no"),
     ("BIN_IVF_FLAT", "binary", "nlist", "nprobe", "no"),
     ("INVERTED", "scalar", "", "", "yes"),

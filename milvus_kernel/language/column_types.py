@@ -40,6 +40,9 @@ TYPE_NAMES = {
 }
 DIM_TYPES = {"FLOAT_VECTOR", "BINARY_VECTOR", "FLOAT16_VECTOR", "BFLOAT16_VECTOR", "INT8_VECTOR"}
 DEFAULT_VARCHAR_LENGTH = 65535
+#: the types Milvus allows for a primary key, and the SQL spellings widened to INT64 for one
+KEY_TYPES = ("INT64", "VARCHAR")
+WIDENED_KEY_TYPES = ("INT", "INTEGER")
 
 
 @v_args(inline=True)
@@ -86,8 +89,10 @@ class ColumnRules(Transformer):
     def column_def(
         self, name: Token, typed: tuple[s.FieldType, Token], *constraints: Clause
     ) -> s.ColumnDef:
-        field_type = typed[0]
+        field_type, type_token = typed
         given = single_clauses(list(constraints))
+        if given.get("primary_key"):
+            field_type = primary_key_type(field_type, type_token)
         if "not_null" in given and "null" in given:
             raise SemanticError(f"column {name} cannot be both NULL and NOT NULL", name)
         given.pop("null", None)
@@ -130,6 +135,19 @@ class ColumnRules(Transformer):
 
     def c_comment(self, text: str) -> Clause:
         return Clause("description", text)
+
+
+def primary_key_type(field_type: s.FieldType, token: Token) -> s.FieldType:
+    """A key is INT64 or VARCHAR in Milvus: SQL's `id INT PRIMARY KEY` (or INTEGER) means INT64."""
+    if str(token).upper() in WIDENED_KEY_TYPES:
+        return s.FieldType("INT64")
+    if field_type.name not in KEY_TYPES:
+        raise SemanticError(
+            f"a primary key is INT64 or VARCHAR(n) in Milvus, not {field_type.name}",
+            token,
+            hint="write id INT64 PRIMARY KEY (INT and INTEGER keys are INT64 too)",
+        )
+    return field_type
 
 
 def type_name(token: Token) -> str:

@@ -14,7 +14,7 @@ from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from milvus_kernel.errors import MilvusSyntaxError
-from milvus_kernel.language.grammar import terminal_text
+from milvus_kernel.language.grammar import DESCRIBED_TERMINALS, lark_parser, terminal_text
 from milvus_kernel.language.splitter import Chunk
 
 #: what "expected" shows at the start of a statement (the full list is long; HELP has it)
@@ -22,6 +22,21 @@ COMMON_STATEMENTS = ("SELECT", "SEARCH", "INSERT", "CREATE", "DROP", "SHOW", "DE
 _MAX_EXPECTED = 12
 _GREEDY = {"HELP_TOPIC"}  # terminals that would swallow the rest of a line in error reports
 _WORD = re.compile(r"\w+|\S")
+#: what "expected" says for the terminals `grammar.terminal_text` leaves as internal names
+_SHOWN_AS = {
+    "SIMPLE_ROW": "'('",
+    "PARAM": ":name",
+    "IN_PARTITION": "IN PARTITION",
+    "NEXT_LEG": "', USING'",
+    "HELP_TOPIC": "a topic",
+}
+#: SQL words of other dialects, and where Milvus SQL says the same thing
+SQL_HABITS = {
+    "AUTO_INCREMENT": "Milvus makes the keys itself with AUTO_ID: id INT64 PRIMARY KEY AUTO_ID",
+    "AUTOINCREMENT": "Milvus makes the keys itself with AUTO_ID: id INT64 PRIMARY KEY AUTO_ID",
+    "IDENTITY": "Milvus makes the keys itself with AUTO_ID: id INT64 PRIMARY KEY AUTO_ID",
+    "UNIQUE": "only the PRIMARY KEY is unique in Milvus",
+}
 
 
 class Located:
@@ -91,15 +106,18 @@ def from_lark(error: UnexpectedInput, where: Located) -> MilvusSyntaxError:
         # a greedy terminal of another context matched while reporting: show the text itself
         pos = error.token.start_pos
         text = where.chunk.text
-        if text[pos] in "'\"`":
+        relexed = _relex(text, pos)
+        if relexed is None and text[pos] in "'\"`":
             return where.error(
                 f"unterminated {'name' if text[pos] == '`' else 'string'}",
                 pos,
                 hint=f"close it with {text[pos]}",
                 incomplete=True,
             )
-        word = _WORD.match(text, pos).group()  # type: ignore[union-attr]
-        return where.error(f"unexpected {word!r}", pos, expected=_expected(error))
+        if relexed is None:
+            word = _WORD.match(text, pos).group()  # type: ignore[union-attr]
+            relexed = Token("CHARACTER", word, start_pos=pos)
+        error.token = relexed  # and report it as the token it is elsewhere
     if isinstance(error, UnexpectedToken):
         token = error.token
         expected = _expected(error)
@@ -138,10 +156,24 @@ def from_lark(error: UnexpectedInput, where: Located) -> MilvusSyntaxError:
     return where.error(str(error).splitlines()[0], getattr(error, "pos_in_stream", None))
 
 
+def _relex(text: str, pos: int) -> Token | None:
+    """The longest token of a terminal other than the greedy ones at `pos` (None if none)."""
+    best: Token | None = None
+    for terminal in lark_parser().terminals:
+        if terminal.name in _GREEDY:
+            continue
+        match = re.compile(terminal.pattern.to_regexp()).match(text, pos)
+        if match and match.end() > pos and (best is None or match.end() > best.end_pos):
+            kind = terminal.name if terminal.name in DESCRIBED_TERMINALS else "CHARACTER"
+            best = Token(kind, match.group(), start_pos=pos, end_pos=match.end())
+    return best
+
+
 def _expected(error: UnexpectedInput, limit: int | None = _MAX_EXPECTED) -> tuple[str, ...]:
     names = getattr(error, "accepts", None) or getattr(error, "expected", None) or set()
-    shown = terminal_text()
-    texts = sorted({shown.get(name, name) for name in names if not name.startswith("__")})
+    shown = {**terminal_text(), **_SHOWN_AS}
+    # a terminal with no text a person would type is left out rather than shown by its name
+    texts = sorted({shown[name] for name in names if name in shown})
     keywords = [t for t in texts if t[0].isupper()]
     others = [t for t in texts if not t[0].isupper()]
     ordered = keywords + others
@@ -167,6 +199,8 @@ def _describe(token: Token) -> str:
 
 def _hint(token: Token, expected: tuple[str, ...], text: str) -> str | None:
     word = str(token).upper()
+    if token.type == "NAME" and word in SQL_HABITS:
+        return SQL_HABITS[word]
     keywords = [e for e in expected if e.isupper() and e.isalpha()]
     close = (
         difflib.get_close_matches(word, keywords, n=1, cutoff=0.7) if token.type == "NAME" else []
@@ -179,6 +213,8 @@ def _hint(token: Token, expected: tuple[str, ...], text: str) -> str | None:
         return "separate items with commas"
     if token.type == "DOUBLE_QUOTED" and "a name" in expected:
         return "names go bare or in `backticks`; quotes make a string"
+    if token.type in ("SINGLE_QUOTED", "DOUBLE_QUOTED") and "VECTOR" in expected:
+        return f"a file of vectors is read with VECTOR FROM {token} (every row: VECTORS FROM)"
     return None
 
 

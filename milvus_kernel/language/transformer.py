@@ -161,7 +161,7 @@ class ToStatements(
             raise SemanticError(
                 "DELETE needs a WHERE clause",
                 table,
-                hint="to delete every row, write DELETE FROM t WHERE <pk> >= 0, or drop the table",
+                hint=f"to delete every row: TRUNCATE TABLE {table} (the schema stays)",
             )
         return s.Delete(str(table), given["where"], given.get("partition"))
 
