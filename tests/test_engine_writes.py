@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pymilvus.exceptions import MilvusException
 
 from milvus_kernel.engine import writes as writes_module
 from milvus_kernel.errors import ExecutionError, Interrupted
@@ -151,7 +152,10 @@ def test_auto_id_reports_ids_and_upsert(session, unique_name):
         session.execute(Insert(unique_name, columns=("id", "v"), rows=((1, [0, 0]),)))
     ids = [row[0] for row in session.execute(Select(unique_name, columns=("id",))).rows]
     upserted = session.execute(Insert(unique_name, rows=((ids[0], [9, 9]),), upsert=True))
-    assert upserted.text == f"upserted 1 row into {unique_name}"
+    assert (
+        upserted.text
+        == f"upserted 1 row into {unique_name}; it replaced an existing row (key {ids[0]})"
+    )
     assert count(session, unique_name) == 5
 
 
@@ -200,13 +204,15 @@ def test_partial_failure_reports_what_was_written(session, unique_name, monkeypa
     def failing_insert(*args, **kwargs):
         calls.append(1)
         if len(calls) == 3:
-            raise RuntimeError("server went away")
+            raise MilvusException(code=1100, message="rejected by the server")
         return original(*args, **kwargs)
 
     monkeypatch.setattr(client, "insert", failing_insert)
     rows = tuple((i, "x", None, None, None, None, [i, 0, 0]) for i in range(6))
     with pytest.raises(
-        ExecutionError, match=r"4 of 6 rows had been inserted .* the other 2 were not"
+        ExecutionError,
+        match=r"4 rows had been inserted into \S+ \(rows 1-4\) before this batch; rows 5-6 "
+        r"were not$",
     ):
         session.execute(Insert(unique_name, rows=rows))
     assert count(session, unique_name) == 4
@@ -244,5 +250,10 @@ def test_interrupt_between_batches_says_what_was_written(session, unique_name, m
 
     monkeypatch.setattr(client, "insert", interrupted_insert)
     rows = tuple((i, "x", None, None, None, None, [i, 0, 0]) for i in range(5))
-    with pytest.raises(Interrupted, match="interrupted: 3 of 5 rows had been inserted"):
+    expected = (
+        r"interrupted: 3 rows had been inserted into \S+ \(rows 1-3\); a batch of 2 rows "
+        r"\(rows 4-5\) was in flight and may or may not have been written"
+    )
+    with pytest.raises(Interrupted, match=expected):
         session.execute(Insert(unique_name, rows=rows))
+    assert count(session, unique_name) == 3

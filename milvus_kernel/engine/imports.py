@@ -8,21 +8,21 @@ counted twice:
   and exactly how many rows were written (what COUNT(*) shows afterwards);
 - with on_error = 'skip' bad rows are set aside in `<file>.rejected.jsonl` (row number, reason,
   values) and the summary counts both;
-- an interrupt waits for the insert call in flight to finish, so the Interrupted error can say
-  exactly how many rows were written.
+- the insert calls go through `BatchWriter`: an interrupt is taken at once even when the server
+  is frozen, and says exactly how many rows the server had acknowledged (and, when the answer
+  to the batch in flight never came, that this batch may or may not have been written); a lost
+  server or any other failure says the same; duplicate and existing keys are reported.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import signal
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
+from milvus_kernel.engine.batch_writer import BatchWriter, plural, with_counts
 from milvus_kernel.engine.columns import Converted, convert_chunk, original
 from milvus_kernel.engine.file_readers import Chunk, kind_of, open_source
 from milvus_kernel.engine.import_plan import default_batch, import_options, npy_field, plan_import
@@ -30,36 +30,11 @@ from milvus_kernel.engine.progress import Reporter
 from milvus_kernel.engine.read_ahead import read_ahead
 from milvus_kernel.engine.results import Message, Result
 from milvus_kernel.engine.workspace import Workspace
-from milvus_kernel.engine.writes import SHOWN_IDS, abbreviate_ids, require_partition
+from milvus_kernel.engine.writes import abbreviate_ids, require_partition
 from milvus_kernel.errors import ExecutionError, Interrupted, KernelError
 from milvus_kernel.language.statements import ImportFile
 
 REJECTED_SUFFIX = ".rejected.jsonl"
-
-
-def _plural(count: int, word: str = "row") -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-@contextmanager
-def interrupt_deferred() -> Iterator[None]:
-    """Hold an interrupt (SIGINT) until the block is done, then raise it: a write in flight
-    finishes, so the count of rows written stays exact."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    received: list[int] = []
-    previous = signal.getsignal(signal.SIGINT)
-    if previous is None:  # a handler set outside Python: it could not be put back
-        yield
-        return
-    signal.signal(signal.SIGINT, lambda number, frame: received.append(number))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if received:
-        raise KeyboardInterrupt
 
 
 class Importer:
@@ -80,13 +55,11 @@ class Importer:
         batch = self.options.batch_size or default_batch(self.info)
         self.source = open_source(self.path, statement.path, kind, batch, **extra)
         self.plan = plan_import(self.info, statement, self.source)
-        upsert = statement.upsert
-        self.verb, self.method = ("upserted", "upsert") if upsert else ("inserted", "insert")
-        self.written = 0
+        self.writer = BatchWriter(self.catalog, self.info, statement.upsert, statement.partition)
+        self.verb, self.method = self.writer.verb, self.writer.method
         self.rejected = 0
         self.position = 0  # the last row whose fate is known: written, or set aside
-        self.ids: list[Any] = []
-        self.id_count = 0
+        self.sending = ""  # the rows of the batch being written
         self._rejects: TextIO | None = None
 
     @property
@@ -113,7 +86,8 @@ class Importer:
         except KeyboardInterrupt:
             raise Interrupted(
                 f"interrupted: {self._count()} {self.into()} from {self.shown} "
-                f"(rows 1-{self.position}{self._aside()}); the rest were not"
+                f"(rows 1-{self.position}{self._aside()}){self.writer.in_flight(self.sending)}; "
+                "the rest were not"
             ) from None
         finally:
             reporter.update(self.position)
@@ -122,26 +96,28 @@ class Importer:
                 self._rejects.close()
         return Message(self._summary())
 
+    @property
+    def written(self) -> int:
+        return self.writer.written
+
     def _count(self) -> str:
-        return f"{_plural(self.written)} had been {self.verb}"
+        return self.writer.done()
 
     def _aside(self) -> str:
         if not self.rejected:
             return ""
-        return f" ({_plural(self.rejected)} set aside in '{self.rejects_path.name}')"
+        return f" ({plural(self.rejected)} set aside in '{self.rejects_path.name}')"
 
     def _summary(self) -> str:
-        text = f"{self.verb} {_plural(self.written)} {self.into()} from {self.shown}"
+        text = f"{self.verb} {plural(self.written)} {self.into()} from {self.shown}"
+        text += self.writer.notes()
         if self.rejected:
             text += (
-                f"; {_plural(self.rejected)} rejected, written to "
+                f"; {plural(self.rejected)} rejected, written to "
                 f"'{self.statement.path}{REJECTED_SUFFIX}'"
             )
-        if self.ids:
-            shown = abbreviate_ids(self.ids)
-            if self.id_count > len(self.ids):
-                shown += f", … {self.id_count} in all"
-            text += f"; ids {shown}"
+        if self.writer.ids:
+            text += f"; ids {abbreviate_ids(self.writer.ids, self.writer.id_count)}"
         return text
 
     def _chunks(self) -> Iterator[tuple[Chunk, Converted]]:
@@ -178,7 +154,7 @@ class Importer:
             self._write(before, chunk.first, chunk.first + first - 1)
             raise ExecutionError(
                 f"row {chunk.first + first}: {converted.bad[first]}. The import stopped there: "
-                f"{_plural(self.written)} (every row before it) had been {self.verb} "
+                f"{plural(self.written)} (every row before it) had been {self.verb} "
                 f"{self.into()}, row {chunk.first + first} and the rest were not "
                 f"(WITH (on_error = 'skip') sets bad rows aside and goes on)"
             )
@@ -198,26 +174,19 @@ class Importer:
             self._set_aside(chunk, bad)
             self.position = last
             return
-        kwargs: dict[str, Any] = {}
-        if self.statement.partition:
-            kwargs["partition_name"] = self.statement.partition
+        self.sending = f"rows {first}-{last}"
         try:
-            with interrupt_deferred():
-                result = self.catalog.call(
-                    self.method, self.table, rows, table=self.table, **kwargs
-                )
-                self.written += int(result.get(f"{self.method}_count", len(rows)))
-                if self.info.primary.auto_id and not self.statement.upsert:
-                    ids = result.get("ids") or []
-                    self.id_count += len(ids)
-                    self.ids.extend(list(ids[: SHOWN_IDS + 1 - len(self.ids)]))
-                self._set_aside(chunk, bad)
-                self.position = last
-        except ExecutionError as error:
-            raise ExecutionError(
-                f"{error.message}; {self._count()} {self.into()} before row {first}"
-                f"{self._aside()}, the rows from row {first} on were not"
+            self.writer.send(rows)
+        except KernelError as error:
+            raise with_counts(
+                error,
+                f"{self._count()} {self.into()} before row {first}{self._aside()}"
+                f"{self.writer.in_flight(f'rows {first}-{last}')}; "
+                f"{'the rest' if self.writer.unknown else f'the rows from row {first} on'} "
+                "were not",
             ) from None
+        self._set_aside(chunk, bad)
+        self.position = last
 
     def _set_aside(self, chunk: Chunk | None, bad: list[tuple[int, str]]) -> None:
         for index, reason in bad:

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from milvus_kernel.engine.batch_writer import BatchWriter, plural, with_counts
 from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.fields import CollectionInfo, FieldInfo
 from milvus_kernel.engine.results import Message, Result
 from milvus_kernel.engine.seed import expand_insert, keyed_delete
 from milvus_kernel.engine.values import BadValue, convert, estimate_size
-from milvus_kernel.errors import ExecutionError, Interrupted
+from milvus_kernel.errors import ExecutionError, Interrupted, KernelError
 from milvus_kernel.language.statements import Delete, Filter, Insert
 
 BATCH_ROWS = 10_000
@@ -124,11 +125,20 @@ def batches(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return result
 
 
-def abbreviate_ids(ids: Sequence[Any]) -> str:
+def abbreviate_ids(ids: Sequence[Any], total: int | None = None) -> str:
+    """The first SHOWN_IDS of `ids`, and how many there are in all (`total`: when more than
+    `ids` holds)."""
+    total = len(ids) if total is None else total
     shown = ", ".join(str(i) for i in ids[:SHOWN_IDS])
-    if len(ids) > SHOWN_IDS:
-        shown += f", … {len(ids)} in all"
+    if total > SHOWN_IDS:
+        shown += f", … {total} in all"
     return shown
+
+
+def _rest(writer: BatchWriter, sent: int, batch: list[Any], rows: list[Any]) -> str:
+    """ "; rows a-b were not": the rows after those written (and after the batch in doubt)."""
+    after = sent + len(batch) if writer.unknown else sent
+    return f"; rows {after + 1}-{len(rows)} were not" if after < len(rows) else ""
 
 
 def insert(catalog: Catalog, statement: Insert) -> Result:
@@ -138,36 +148,29 @@ def insert(catalog: Catalog, statement: Insert) -> Result:
     require_partition(catalog, table, statement.partition)
     targets = _columns(info, statement)
     rows = prepare_rows(info, targets, statement.rows)
-    verb, method = ("upserted", "upsert") if statement.upsert else ("inserted", "insert")
-    kwargs: dict[str, Any] = {}
-    if statement.partition:
-        kwargs["partition_name"] = statement.partition
-    written = 0
-    ids: list[Any] = []
+    writer = BatchWriter(catalog, info, statement.upsert, statement.partition)
+    sent = 0
     for batch in batches(rows):
+        done = f"{writer.done()} into {table}" + (f" (rows 1-{sent})" if sent else "")
         try:
-            result = catalog.call(method, table, batch, table=table, **kwargs)
+            writer.send(batch)
         except KeyboardInterrupt:
-            raise Interrupted(
-                f"interrupted: {written} of {len(rows)} rows had been {verb} into {table}; "
-                f"the batch in progress ({len(batch)} rows) may or may not have been written"
-            ) from None
-        except ExecutionError as error:
-            if written:
-                error = ExecutionError(
-                    f"{error.message}; {written} of {len(rows)} rows had been {verb} into {table} "
-                    f"before this batch, the other {len(rows) - written} were not"
-                )
-            raise error from None
-        count = int(result.get(f"{method}_count", len(batch)))
-        written += count
-        if info.primary.auto_id and not statement.upsert:
-            ids.extend(result.get("ids") or [])
-    text = f"{verb} {written} row{'s' if written != 1 else ''} into {table}"
+            flight = writer.in_flight(f"rows {sent + 1}-{sent + len(batch)}")
+            rest = _rest(writer, sent, batch, rows)
+            raise Interrupted(f"interrupted: {done}{flight}{rest}") from None
+        except KernelError as error:
+            if not sent and not writer.unknown:
+                raise
+            flight = writer.in_flight(f"rows {sent + 1}-{sent + len(batch)}")
+            rest = _rest(writer, sent, batch, rows)
+            raise with_counts(error, f"{done} before this batch{flight}{rest}") from None
+        sent += len(batch)
+    text = f"{writer.verb} {plural(writer.written)} into {table}"
     if statement.partition:
         text += f" (partition {statement.partition})"
-    if ids:
-        text += f"; ids {abbreviate_ids(ids)}"
+    text += writer.notes()
+    if writer.ids:
+        text += f"; ids {abbreviate_ids(writer.ids, writer.id_count)}"
     return Message(text)
 
 
