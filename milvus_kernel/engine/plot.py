@@ -105,9 +105,7 @@ def add_missing_hits(
     if not missing:
         return 0
     fields = [vector] + ([color] if color else [])
-    found = space.catalog.fetch(
-        "get", info.name, ids=missing, output_fields=fields, table=info.name
-    )
+    found = query_sources.get_by_keys(space.catalog, info, missing, output_fields=fields)
     for entity in found:
         if entity.get(vector) is None:
             continue

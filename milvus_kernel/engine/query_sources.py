@@ -18,6 +18,7 @@ from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.fields import CollectionInfo, FieldInfo
 from milvus_kernel.engine.values import BadValue, convert
 from milvus_kernel.errors import ExecutionError
+from milvus_kernel.language.filters import key_expression, packs_safely
 from milvus_kernel.language.statements import Search
 
 #: The variable EXPLAIN assigns the result of `client.get` to (see explain.py).
@@ -136,13 +137,24 @@ def resolve(catalog: Catalog, info: CollectionInfo, field: FieldInfo, statement:
     return query_data(info, field, statement.vectors)
 
 
+def get_by_keys(
+    catalog: Catalog, info: CollectionInfo, keys: list[Any], **options: Any
+) -> list[dict[str, Any]]:
+    """The entities with these primary keys: `get` when pymilvus can write the keys into its
+    filter unchanged (it escapes nothing), else a query on the keys as the kernel quotes them."""
+    if packs_safely(keys, info.primary.type == "VARCHAR"):
+        return catalog.fetch("get", info.name, ids=keys, table=info.name, **options)
+    expression = key_expression(info.primary.name, keys)
+    return catalog.fetch("query", info.name, filter=expression, table=info.name, **options)
+
+
 def by_ids(catalog: Catalog, info: CollectionInfo, field: FieldInfo, ids: tuple[Any, ...]) -> list:
     """The stored vectors (for a BM25 field: texts) of the entities `ids`, in that order."""
     if not ids:
         raise ExecutionError("FOR IDS needs at least one id")
     pk = info.primary.name
     stored = info.bm25_source(field.name) or field.name
-    found = catalog.fetch("get", info.name, ids=list(ids), output_fields=[stored], table=info.name)
+    found = get_by_keys(catalog, info, list(ids), output_fields=[stored])
     by_key = {row.get(pk): row.get(stored) for row in found}
     missing = [key for key in ids if key not in by_key]
     if missing:

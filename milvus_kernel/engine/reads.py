@@ -14,11 +14,13 @@ from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.fields import CollectionInfo
 from milvus_kernel.engine.fulltext import server_functions
 from milvus_kernel.engine.milvus_errors import translating
+from milvus_kernel.engine.query_sources import get_by_keys
 from milvus_kernel.engine.results import Column, Result, Table
 from milvus_kernel.engine.rows import column_for, extra_keys, star_fields, to_row
 from milvus_kernel.engine.seed import keyed_select
 from milvus_kernel.engine.writes import check_filter_fields, require_partition
 from milvus_kernel.errors import ExecutionError
+from milvus_kernel.language.filters import output_name_problem
 from milvus_kernel.language.statements import Select
 
 MAX_WINDOW = 16384
@@ -33,6 +35,8 @@ def resolve_columns(info: CollectionInfo, wanted: tuple[str, ...]) -> tuple[list
         if name == "*":
             star = True
             names.extend(n for n in star_fields(info) if n not in names)
+        elif info.field(name) is None and (problem := output_name_problem(name)):
+            raise ExecutionError(problem)
         elif info.field(name) is None and not info.dynamic:
             raise ExecutionError(
                 f"collection '{info.name}' has no field '{name}'; fields: {', '.join(info.names)}"
@@ -111,16 +115,13 @@ class Reader:
             iterator.close()
 
     def get(self, keys: tuple[Any, ...]) -> list[dict[str, Any]]:
-        return list(
-            self.catalog.fetch(
-                "get",
-                self.table,
-                ids=list(keys),
-                output_fields=self.output_fields,
-                partition_names=self.partitions,
-                table=self.table,
-                **self.catalog.read_options(),
-            )
+        return get_by_keys(
+            self.catalog,
+            self.info,
+            list(keys),
+            output_fields=self.output_fields,
+            partition_names=self.partitions,
+            **self.catalog.read_options(),
         )
 
     def columns(self, sample: list[dict[str, Any]]) -> tuple[list[str], tuple[Column, ...]]:

@@ -23,6 +23,7 @@ from milvus_kernel.engine.results import Column, Result, Table
 from milvus_kernel.engine.rows import column_for, plain, star_fields
 from milvus_kernel.engine.writes import check_filter_fields, require_partition
 from milvus_kernel.errors import ExecutionError
+from milvus_kernel.language.filters import output_name_problem
 from milvus_kernel.language.statements import Search
 
 MAX_NQ = 1024
@@ -127,6 +128,8 @@ def group_options(info: CollectionInfo, group_by: str | None, size: int | None) 
     if group_by is None:
         return {}
     field = info.field(group_by)
+    if field is None and (problem := output_name_problem(group_by)):
+        raise ExecutionError(problem)
     if field is None and not info.dynamic:
         raise ExecutionError(
             f"collection '{info.name}' has no field '{group_by}' to GROUP BY; "
@@ -166,6 +169,8 @@ def plan_columns(
             star_fields(info) if name == "*" else [score if name in ("distance", "score") else name]
         )
         for item in names:
+            if item not in SPECIAL and (problem := output_name_problem(item)):
+                raise ExecutionError(problem)
             if item in SPECIAL or info.field(item) is not None or info.dynamic:
                 if item not in shown:
                     shown.append(item)

@@ -7,6 +7,7 @@ from typing import Any
 from lark import Token, Transformer, v_args
 
 from milvus_kernel.language import filters as f
+from milvus_kernel.language.clauses import SemanticError
 
 
 class Negated:
@@ -73,6 +74,12 @@ class FilterRules(Transformer):
         return expr
 
     def call(self, function: Token, *args: Any) -> f.Expr:
+        if not f.is_identifier(function):  # a backticked name cannot smuggle an expression
+            raise SemanticError(
+                f"`{function}` is not a function name: Milvus functions are spelled with "
+                "letters, digits and _",
+                function,
+            )
         return f.Call(str(function), tuple(_expr(arg) for arg in args))
 
     def field_ref(self, *parts: Any) -> f.Expr:

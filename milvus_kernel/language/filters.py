@@ -1,13 +1,16 @@
 """WHERE clauses: a small expression tree and its translation into a Milvus filter expression.
 
 SQL and Milvus spellings parse to the same tree. Rendering re-quotes every string literal
-(double quotes, backslash escapes) and writes every name as a bare identifier, so no value a
-user types can change the structure of the filter that reaches Milvus.
+(double quotes, backslash escapes) and writes every name as exactly one name: a plain
+identifier bare, anything else as the dynamic key `$meta["..."]`. So no name or value a user
+types, and no Python value bound by the magic (whatever its `__str__`), can change the
+structure of the filter that reaches Milvus.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from milvus_kernel.language.statements import Filter, Value
@@ -37,7 +40,7 @@ class FieldRef(Expr):
     path: tuple[str | int, ...] = ()
 
     def render(self) -> str:
-        return self.name + "".join(f"[{render_value(step)}]" for step in self.path)
+        return render_name(self.name) + "".join(f"[{render_value(step)}]" for step in self.path)
 
     def fields(self) -> list[str]:
         return [self.name]
@@ -49,6 +52,8 @@ class Call(Expr):
     args: tuple[Expr, ...]
 
     def render(self) -> str:
+        if not is_identifier(self.function):
+            raise ValueError(f"{self.function!r} is not a function name")
         return f"{self.function}({', '.join(arg.render() for arg in self.args)})"
 
     def fields(self) -> list[str]:
@@ -119,8 +124,49 @@ COMPARISONS = {
 }
 
 
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+#: Words the filter parsers of Milvus (server and Lite) read as operators or constants (Lite in
+#: any case): a field or key spelled like one is written as `$meta["..."]` so it stays a name.
+RESERVED = frozenset(["and", "or", "not", "in", "like", "is", "null", "exists", "true", "false"])
+
+
+def is_identifier(name: str) -> bool:
+    """Letters, digits and `_`, not starting with a digit: how Milvus spells a field name."""
+    return _IDENTIFIER.fullmatch(str.__str__(name)) is not None
+
+
+def render_name(name: str) -> str:
+    """A field or dynamic key as exactly one name of a filter: bare, or `$meta["..."]`."""
+    name = str.__str__(name)
+    if is_identifier(name) and name.lower() not in RESERVED:
+        return name
+    return f"$meta[{quote_string(name)}]"
+
+
+_OUTPUT_SYNTAX = re.compile(r"[()\[\]$*%]")
+
+
+def output_name_problem(name: str) -> str | None:
+    """Why `name` cannot be asked for as an output field (RETURN, SELECT, GROUP BY), or None.
+
+    Milvus reads an output field `*`, `$meta`, `count(*)` or `a["k"]` as more than a name;
+    any other spelling is looked up as one field or one dynamic key.
+    """
+    if is_identifier(name) or not _OUTPUT_SYNTAX.search(str.__str__(name)):
+        return None
+    return (
+        f"`{name}` cannot be read as a column: Milvus reads ( ) [ ] $ * % in an output field "
+        "as more than a name"
+    )
+
+
 def render_value(value: Value) -> str:
-    """A literal as Milvus filter text: strings always re-quoted, numbers and lists as such."""
+    """A literal as Milvus filter text: strings always re-quoted, numbers and lists as such.
+
+    Subclasses of str, int, float, list and tuple are rendered by their base type's value, so
+    an overridden `__str__`, `__repr__`, `__format__` or `__iter__` changes nothing.
+    """
     if isinstance(value, str):
         return quote_string(value)
     if value is None:
@@ -128,24 +174,67 @@ def render_value(value: Value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
-        return str(value)
+        return int.__repr__(value)
     if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"{value} cannot be used in a filter")
-        return repr(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(render_value(item) for item in value) + "]"
+        number = float.__float__(value)
+        if not math.isfinite(number):
+            raise ValueError(f"{float.__repr__(number)} cannot be used in a filter")
+        return float.__repr__(number)
+    if isinstance(value, list):
+        return "[" + ", ".join(render_value(item) for item in list.__iter__(value)) + "]"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(render_value(item) for item in tuple.__iter__(value)) + "]"
     raise ValueError(f"a {type(value).__name__} value cannot be used in a filter")
 
 
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\0": "\\0"}
+# What both Milvus filter parsers (the server's and Lite's) read back: `\\ \" \n \r \t`.
+# Every other character, NUL and control characters included, is written as itself (Lite knows
+# no `\0` or `\u` escape); a raw line break would end the string, so those are escaped.
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_NEEDS_ESCAPE = re.compile(r'[\\"\n\r\t]')
 
 
 def quote_string(value: str) -> str:
-    """A Milvus double-quoted string literal holding exactly `value`."""
-    if not any(ch in value for ch in _ESCAPES):
-        return f'"{value}"'
-    return '"' + "".join(_ESCAPES.get(ch, ch) for ch in value) + '"'
+    """A Milvus double-quoted string literal holding exactly `value` (a str, by its value)."""
+    text = str.__str__(value)
+    at = lone_surrogate(text)
+    if at is not None:
+        raise ValueError(
+            f"the string {text[:40]!a} holds a lone surrogate "
+            f"(U+{ord(text[at]):04X} at character {at + 1}), which no Milvus string can hold"
+        )
+    return '"' + _NEEDS_ESCAPE.sub(lambda m: _ESCAPES[m.group()], text) + '"'
+
+
+def lone_surrogate(text: str) -> int | None:
+    """The index of the first lone surrogate in `text` (not valid UTF-8), or None."""
+    if text.isascii():
+        return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        return error.start
+    return None
+
+
+_UNSAFE_KEY = re.compile(r"['\\\n\r]")
+
+
+def packs_safely(keys: list[Value] | tuple[Value, ...], varchar: bool) -> bool:
+    """Whether pymilvus's `get(ids=...)` writes these keys into its own filter as themselves.
+
+    It escapes nothing: a VARCHAR key goes between single quotes as it is, any other key is
+    written with `str()`. A key that could break out (a quote, a backslash, a line break, a
+    subclass, a string for a number) must be read with `key_expression` instead.
+    """
+    if varchar:
+        return all(type(key) is str and not _UNSAFE_KEY.search(key) for key in keys)
+    return all(type(key) is int for key in keys)
+
+
+def key_expression(name: str, keys: list[Value] | tuple[Value, ...]) -> str:
+    """`<name> in [keys]`, every key quoted by value: the filter of a get by primary key."""
+    return f"{render_name(name)} in {render_value(list(keys))}"
 
 
 def to_filter(expr: Expr) -> Filter:

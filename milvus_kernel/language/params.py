@@ -1,7 +1,10 @@
 """`:name` parameters: Python values bound into a statement by the IPython magic.
 
 A bound value never passes through the statement's text, so it needs no quoting and cannot
-change the statement's structure. numpy arrays and scalars become plain lists and numbers.
+change the statement's structure. numpy arrays and scalars become plain lists and numbers, and
+subclasses of str, int and float become the plain value they hold (by the base type, never by
+an overridden `__str__` or `__repr__`). A string no Milvus string can hold (a lone surrogate)
+is refused here, at the `:name` that bound it.
 """
 
 from __future__ import annotations
@@ -12,16 +15,30 @@ from typing import Any
 from lark import Token
 
 from milvus_kernel.language.clauses import SemanticError
+from milvus_kernel.language.filters import lone_surrogate
+
+_EXACT = (str, int, float, bool, type(None))
+_NUMERIC_KINDS = "biufc"  # numpy dtype kinds that hold no strings
 
 
 def plain(value: Any) -> Any:
     """A bound value as the plain Python the statements hold (lists, dicts, numbers, str)."""
+    if type(value) in _EXACT:
+        return value
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return int.__int__(value)
+    if isinstance(value, float):
+        return float.__float__(value)
     if hasattr(value, "tolist") and callable(value.tolist):  # numpy arrays and scalars
         return value.tolist()
     if isinstance(value, tuple):
         return [plain(item) for item in value]
     if isinstance(value, list):
-        return [plain(item) for item in value] if value and hasattr(value[0], "tolist") else value
+        if value and type(value[0]) in (float, int) and type(value) is list:
+            return value  # a plain vector: no copy
+        return [plain(item) for item in list.__iter__(value)]
     if isinstance(value, Mapping):
         return {plain(k): plain(v) for k, v in value.items()}
     return value
@@ -33,7 +50,44 @@ def lookup(params: Mapping[str, Any] | None, token: Token) -> Any:
     if params is None or name not in params:
         where = "" if params is not None else " (only the %milvus magic binds Python values)"
         raise SemanticError(f"no value is bound to :{name}{where}", token)
-    return plain(params[name])
+    bound = params[name]
+    value = plain(bound)
+    if getattr(getattr(bound, "dtype", None), "kind", "O") not in _NUMERIC_KINDS:
+        check_text(value, token)
+    return value
+
+
+def check_text(value: Any, token: Token) -> None:
+    """A SemanticError at `token` if a string in `value` holds a lone surrogate."""
+    found = _first_surrogate(value)
+    if found is not None:
+        text, at = found
+        raise SemanticError(
+            f"{token} holds the string {text[:40]!a} with a lone surrogate "
+            f"(U+{ord(text[at]):04X} at character {at + 1}), which no Milvus string can hold",
+            token,
+            hint="encode the text as UTF-8 first, or drop the surrogate",
+        )
+
+
+def _first_surrogate(value: Any) -> tuple[str, int] | None:
+    """The first string in `value` (strings, lists, dict keys and values) with a lone
+    surrogate, and where it is."""
+    if isinstance(value, str):
+        at = lone_surrogate(value)
+        return None if at is None else (value, at)
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            if type(item) is not float and type(item) is not int:
+                found = _first_surrogate(item)
+                if found is not None:
+                    return found
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            found = _first_surrogate(key) or _first_surrogate(item)
+            if found is not None:
+                return found
+    return None
 
 
 def as_vectors(value: Any, token: Token) -> tuple[Any, ...]:
