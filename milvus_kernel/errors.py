@@ -1,6 +1,7 @@
 """The kernel's own error types: every failure a user can cause ends as one of these.
 
-They are pure (no pymilvus, no Jupyter) so that every layer can raise and catch them.
+They are pure (no pymilvus, no Jupyter) so that every layer can raise and catch them; any other
+exception reaching the runner is a bug, reported as `InternalError` (traceback in the kernel log).
 `render()` gives the short text shown in the notebook; there is never a Python traceback.
 """
 
@@ -113,3 +114,15 @@ class Interrupted(KernelError):
     """The user interrupted a statement; the message says what had been done."""
 
     ename = "Interrupted"
+
+
+class InternalError(KernelError):
+    """A bug in the kernel itself (an exception that is neither the kernel's own nor Milvus's):
+    one line in the notebook, the traceback in the kernel log."""
+
+    ename = "InternalError"
+
+    @classmethod
+    def of(cls, bug: BaseException) -> InternalError:
+        # the type only: an exception's text may quote the cell (and a password)
+        return cls(f"internal error: {type(bug).__name__} (the traceback is in the kernel log)")

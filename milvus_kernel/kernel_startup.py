@@ -1,11 +1,28 @@
-"""What the kernel does once at start: keep library logs out of the notebook, and warm up."""
+"""What the kernel does once at start: the one log policy, and the warm-up.
+
+The log policy (`quiet_library_logs`): records of pymilvus, Milvus Lite and gRPC, and the kernel's
+own (`milvus_kernel`, where internal errors write their traceback), go to the kernel's log (the
+process's original stderr, which Jupyter shows in its terminal), never to the notebook. pymilvus's
+per-RPC error tracebacks are dropped: the kernel reports each failure to the user in one line.
+Importing pymilvus configures its loggers again, so the policy is applied again once it is
+imported (`warm_up`, and `open_connection` before the first call); applying it twice is harmless.
+"""
 
 from __future__ import annotations
 
 import logging
 import sys
 
-NOISY_LOGGERS = ("pymilvus", "milvus_lite", "grpc")
+#: the library loggers and the least level each sends to the kernel's log
+LIBRARY_LEVELS = {
+    "pymilvus": logging.CRITICAL,  # its ERROR records are the per-RPC tracebacks
+    "milvus_lite": logging.WARNING,
+    "grpc": logging.WARNING,
+}
+#: the kernel's own logger: internal errors are logged on it with their traceback
+KERNEL_LOGGER = "milvus_kernel"
+_FORMAT = "[%(name)s %(levelname)s] %(message)s"
+_handler: logging.Handler | None = None
 
 
 def warm_up() -> None:
@@ -14,6 +31,7 @@ def warm_up() -> None:
     try:
         import pymilvus  # noqa: F401
 
+        quiet_library_logs(kernel=False)  # importing pymilvus reset its loggers
         import milvus_kernel.runner  # noqa: F401  (the engine)
         from milvus_kernel.language.grammar import lark_parser
 
@@ -22,15 +40,34 @@ def warm_up() -> None:
         pass
 
 
-def quiet_library_logs() -> None:
-    """Send pymilvus, Milvus Lite and gRPC log records to the kernel's log, not the notebook."""
-    handler = logging.StreamHandler(sys.__stderr__)
-    handler.setFormatter(logging.Formatter("[%(name)s %(levelname)s] %(message)s"))
-    for name in NOISY_LOGGERS:
-        logger = logging.getLogger(name)
-        logger.handlers = [handler]
-        logger.propagate = False
-    logging.captureWarnings(True)
-    warnings_logger = logging.getLogger("py.warnings")
-    warnings_logger.handlers = [handler]
-    warnings_logger.propagate = False
+def kernel_log_handler() -> logging.Handler:
+    """The one handler writing to the kernel's log (the original stderr, not the notebook's)."""
+    global _handler
+    if _handler is None:
+        _handler = logging.StreamHandler(sys.__stderr__)
+        _handler.setFormatter(logging.Formatter(_FORMAT))
+    return _handler
+
+
+def quiet_library_logs(kernel: bool = True) -> None:
+    """Apply the log policy (see the module doc) to the libraries; with `kernel` (the Jupyter
+    kernel, at start) also to the kernel's own logger and to Python warnings. The engine calls
+    it with `kernel=False`, so the IPython magic leaves the user's warnings and loggers alone."""
+    handler = kernel_log_handler()
+    for name, level in LIBRARY_LEVELS.items():
+        _route(logging.getLogger(name), handler, level)
+        prefix = name + "."
+        for other, logger in list(logging.Logger.manager.loggerDict.items()):
+            # pymilvus gives some of its loggers their own console handler (to the notebook)
+            if other.startswith(prefix) and isinstance(logger, logging.Logger) and logger.handlers:
+                _route(logger, handler, level)
+    if kernel:
+        _route(logging.getLogger(KERNEL_LOGGER), handler, logging.ERROR)
+        logging.captureWarnings(True)
+        _route(logging.getLogger("py.warnings"), handler, logging.WARNING)
+
+
+def _route(logger: logging.Logger, handler: logging.Handler, level: int) -> None:
+    logger.handlers = [handler]
+    logger.setLevel(level)
+    logger.propagate = False

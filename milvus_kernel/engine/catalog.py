@@ -1,7 +1,7 @@
 """The connected database as the statement handlers see it: calls, schemas, load state.
 
 A `Catalog` wraps one open `Connection`. Handlers call Milvus through `call()` (which applies the
-session timeout and translates failures), read schemas through `info()` (cached until the
+call's deadline and translates failures), read schemas through `info()` (cached until the
 session's own DDL changes them) and make sure a collection is loaded before reading it (again,
 when a restarted server has forgotten it).
 """
@@ -51,11 +51,17 @@ class Catalog:
         action: str | None = None,
         **kwargs: Any,
     ) -> Any:
-        """`client.<method>(*args, **kwargs)` with the session timeout; failures translated."""
-        if self.settings.timeout is not None and "timeout" not in kwargs:
-            kwargs["timeout"] = self.settings.timeout
+        """`client.<method>(*args, **kwargs)` with a deadline (`Settings.deadline`); failures
+        translated."""
+        kwargs.setdefault("timeout", self.settings.deadline(method, args, kwargs))
+        target = self.connection.target
         with translating(
-            table=table, field=field, action=action, secrets=self.connection.target.secrets
+            table=table,
+            field=field,
+            action=action,
+            secrets=target.secrets,
+            server=target.shown_uri,
+            deadline=kwargs["timeout"],
         ):
             try:
                 return getattr(self.client, method)(*args, **kwargs)

@@ -2,9 +2,11 @@
 
 A `Target` says what to open (a Milvus Lite file or a server URI, with credentials that never
 appear in its repr); `default_target` picks MILVUS_URI or the embedded Lite file; `open_connection`
-opens a dedicated `MilvusClient` and detects a Lite file locked by another process. `Connection`
-closes the client *and* releases the Lite server (pymilvus's `close()` keeps the lock); after a
-lost server it is marked `lost` and `reopen()` makes a fresh client on the same target.
+opens a dedicated `MilvusClient` (with `GRPC_OPTIONS`: keepalive pings no server refuses) and
+detects a Lite file locked by another process, and a server that accepts connections but does not
+answer. `Connection` closes the client *and* releases the Lite server (pymilvus's `close()` keeps
+the lock); after a lost server it is marked `lost` and `reopen()` makes a fresh client on the same
+target.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import socket
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,8 +23,9 @@ from typing import Any
 
 from milvus_kernel.engine.milvus_errors import (
     auth_failure,
+    is_milvus_error,
     is_unreachable,
-    quiet_logs,
+    no_answer,
     reason,
     scrub,
 )
@@ -33,9 +37,23 @@ _ENTRY_KEYS = {"uri", "token", "user", "password", "database", "db_name"}
 _SERVER_SCHEMES = ("http://", "https://", "tcp://", "unix:", "grpc://")
 _HOST_PORT = re.compile(r"^[A-Za-z0-9_.-]+:\d+$")
 DEFAULT_CONNECT_TIMEOUT = 10.0
-# Each client gets its own gRPC subchannels: a server that comes back is reached at once,
-# not after the reconnect backoff (up to minutes) that a shared subchannel has accumulated.
-_GRPC_OPTIONS = {"grpc.use_local_subchannel_pool": 1}
+#: Seconds between keepalive pings. A gRPC server refuses pings more often than every 5 minutes
+#: unless configured otherwise (Milvus allows every 5 s; `milvus-lite server` keeps gRPC's
+#: default) and closes the channel with GOAWAY "too_many_pings": never ping more often.
+KEEPALIVE_TIME = 300.0
+#: Seconds a keepalive ping may go unanswered before the channel counts as dead.
+KEEPALIVE_TIMEOUT = 20.0
+GRPC_OPTIONS = {
+    # Each client gets its own gRPC subchannels: a server that comes back is reached at once,
+    # not after the reconnect backoff (up to minutes) that a shared subchannel has accumulated.
+    "grpc.use_local_subchannel_pool": 1,
+    # Keepalive finds a dead network during a long call (index build, load); the call's deadline
+    # (`Settings.deadline`) bounds every call. No pings on an idle channel: a server without
+    # `permit_without_calls` (gRPC's default) counts each one as abuse.
+    "grpc.keepalive_time_ms": int(KEEPALIVE_TIME * 1000),
+    "grpc.keepalive_timeout_ms": int(KEEPALIVE_TIMEOUT * 1000),
+    "grpc.keepalive_permit_without_calls": 0,
+}
 
 
 @dataclass(frozen=True)
@@ -227,7 +245,9 @@ def open_connection(target: Target, timeout: float | None = None) -> Connection:
     """Open a dedicated client for `target`, raising `ConnectionFailure` with a clear reason."""
     from pymilvus import MilvusClient
 
-    quiet_logs()
+    from milvus_kernel.kernel_startup import quiet_library_logs
+
+    quiet_library_logs(kernel=False)  # the one log policy, once pymilvus is imported
     if target.is_lite:
         parent = Path(target.uri).parent
         if not parent.is_dir():
@@ -244,32 +264,63 @@ def open_connection(target: Target, timeout: float | None = None) -> Connection:
         kwargs["password"] = target.password or ""
     if target.database:
         kwargs["db_name"] = target.database
-    if not target.is_lite:
-        kwargs["grpc_options"] = dict(_GRPC_OPTIONS)
+    kwargs["grpc_options"] = dict(GRPC_OPTIONS)
     timeout = timeout if timeout else DEFAULT_CONNECT_TIMEOUT
     try:
         client = MilvusClient(target.uri, timeout=timeout, **kwargs)
     except Exception as error:
         if target.is_lite and lite_in_use(target.uri):
             raise ConnectionFailure(_in_use(target.uri)) from None
-        why = scrub(reason(error), target.secrets)
-        refused = auth_failure(error)
-        if refused is not None:
-            why = "authentication failed: " + scrub(refused, target.secrets)
-        elif is_unreachable(error):
-            raise ConnectionFailure(unreachable(target, why)) from None
-        raise ConnectionFailure(f"cannot connect to {target.shown_uri}: {why}") from None
+        if not (is_milvus_error(error) or isinstance(error, OSError)):
+            raise  # a bug, not a connection failure: the runner reports it as one
+        raise ConnectionFailure(_why_not(target, error, timeout)) from None
     connection = Connection(client, target)
     if target.database and not target.is_lite:
         try:  # the client connects lazily to a database: check it exists now
             client.list_collections(timeout=timeout)
         except Exception as error:
             connection.close()
+            if not is_milvus_error(error):
+                raise
             raise ConnectionFailure(
                 f"cannot use database '{target.database}' on {target.shown_uri}: "
                 + scrub(reason(error), target.secrets)
             ) from None
     return connection
+
+
+def _why_not(target: Target, error: BaseException, timeout: float) -> str:
+    """What to say when opening a client on `target` failed with `error`."""
+    refused = auth_failure(error)
+    if refused is not None:
+        return f"cannot connect to {target.shown_uri}: authentication failed: " + scrub(
+            refused, target.secrets
+        )
+    if not target.is_lite and is_unreachable(error) and is_silent(target.uri):
+        return no_answer(target.shown_uri, timeout)  # the port is open, but nothing answers
+    why = scrub(reason(error), target.secrets)
+    if is_unreachable(error):  # pymilvus's words blame the parameters for a server that is down
+        return unreachable(target, why.replace("illegal connection params or server", "server"))
+    return f"cannot connect to {target.shown_uri}: {why}"
+
+
+def is_silent(uri: str, wait: float = 1.0) -> bool:
+    """True when the host and port of the server `uri` accept a TCP connection but send nothing
+    (a gRPC server sends its settings at once): a frozen server, not a dead one (refused, or a
+    relay that closes the connection)."""
+    match = re.match(r"^[a-z]+://(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)(?::(\d+))?", uri)
+    if match is None:
+        return False
+    host = match.group(1).strip("[]")
+    port = int(match.group(2) or (443 if uri.startswith("https") else 19530))
+    try:
+        with socket.create_connection((host, port), timeout=wait) as probe:
+            probe.recv(1)
+    except TimeoutError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def unreachable(target: Target, why: str) -> str:

@@ -1,33 +1,24 @@
-"""Turning pymilvus failures into the kernel's own errors, with names and Milvus's reason.
+"""Turning pymilvus and gRPC failures into the kernel's own errors, with names and Milvus's reason.
 
-Every call into pymilvus goes through `call()` (or the `translating()` context manager): a
-`MilvusException` becomes an `ExecutionError` that names the collection (and field) and quotes
-Milvus's own reason; nothing of pymilvus's traceback reaches the user. Secrets are scrubbed from
-every message. A server that cannot be reached becomes `Unreachable` (the session then reconnects
-on the next statement); `not_loaded()` spots a collection a restarted server no longer has loaded.
-`quiet_logs()` keeps pymilvus's and Milvus Lite's log noise out of the notebook.
+Handlers call Milvus inside `translating()` (`Catalog.call` does it for them): a `MilvusException`
+or a `grpc.RpcError` becomes an `ExecutionError` that names the collection (and field) and quotes
+Milvus's own reason; nothing of pymilvus's traceback reaches the user. Any other exception is a
+bug of the kernel and passes through untouched (the runner reports it as an internal error, with
+its traceback in the kernel log). Secrets are scrubbed from every message. A server that cannot
+be reached becomes `Unreachable` (the session then reconnects on the next statement), one that
+does not answer before the call's deadline `NoAnswer`; `not_loaded()` spots a collection a
+restarted server no longer has loaded. (pymilvus's log noise is kept out of the notebook by
+`milvus_kernel.kernel_startup.quiet_library_logs`, the one log policy.)
 """
 
 from __future__ import annotations
 
-import logging
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any
 
 from milvus_kernel.errors import ConnectionFailure, ExecutionError, KernelError
-
-T = TypeVar("T")
-
-# pymilvus's client loggers, Milvus Lite's, and the gRPC server that Lite runs in this process.
-_NOISY_LOGGERS = (
-    "pymilvus",
-    "pymilvus.decorators",
-    "pymilvus.milvus_client",
-    "milvus_lite",
-    "grpc._server",
-)
 
 # Codes of MilvusException that mean "the server cannot be reached".
 _UNREACHABLE_CODES = {2}
@@ -39,6 +30,25 @@ _NOT_LOADED_CODE = 101
 
 class Unreachable(ConnectionFailure):
     """The server stopped answering during a statement; the session reconnects on the next one."""
+
+
+class NoAnswer(ConnectionFailure):
+    """The server took the call but did not answer before its deadline (frozen, or overloaded)."""
+
+
+def is_milvus_error(error: BaseException) -> bool:
+    """True for the exceptions pymilvus and gRPC raise (a `MilvusException` and its subclasses,
+    a `grpc.RpcError`, gRPC's wait timeout); anything else is a bug of the kernel."""
+    from grpc import FutureTimeoutError, RpcError
+    from pymilvus.exceptions import MilvusException
+
+    return isinstance(error, (MilvusException, RpcError, FutureTimeoutError))
+
+
+def no_answer(server: str, seconds: float | None) -> str:
+    """The one line for a server that did not answer in time."""
+    waited = f"in {seconds:g} s" if seconds else "in time"
+    return f"Milvus at {server} did not answer {waited} (SET timeout = <seconds> allows longer)"
 
 
 def _code(error: BaseException) -> Any:
@@ -85,14 +95,12 @@ def not_loaded(error: BaseException) -> bool:
     return _code(error) == _NOT_LOADED_CODE and ("load" in why or "released" in why)
 
 
-def quiet_logs() -> None:
-    """Silence pymilvus's per-RPC tracebacks and Milvus Lite's log output (call after import)."""
-    for name in _NOISY_LOGGERS:
-        logger = logging.getLogger(name)
-        logger.setLevel(logging.CRITICAL + 1)
-        logger.propagate = False
-        if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
-            logger.addHandler(logging.NullHandler())
+def deadline_exceeded(error: BaseException) -> bool:
+    """True when `error` (or what it wraps) is gRPC's DEADLINE_EXCEEDED or its wait timeout."""
+    for link in _chain(error):
+        if _code(link) == "DEADLINE_EXCEEDED" or type(link).__name__ == "FutureTimeoutError":
+            return True
+    return False
 
 
 _URI_CREDENTIALS = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<cred>[^/@\s]+)@")
@@ -136,10 +144,15 @@ def translate(
     field: str | None = None,
     action: str | None = None,
     secrets: Iterable[str | None] = (),
+    server: str | None = None,
+    deadline: float | None = None,
 ) -> KernelError:
-    """The `KernelError` to raise for a pymilvus (or gRPC) failure."""
+    """The `KernelError` to raise for a pymilvus (or gRPC) failure; `server` (masked) and the
+    call's `deadline` name who did not answer in how long."""
     if isinstance(error, KernelError):
         return error
+    if deadline_exceeded(error):
+        return NoAnswer(no_answer(server or "the server", deadline))
     why = reason(error)
     where = ""
     if table and field:
@@ -166,17 +179,24 @@ def translating(
     field: str | None = None,
     action: str | None = None,
     secrets: Iterable[str | None] = (),
+    server: str | None = None,
+    deadline: float | None = None,
 ) -> Iterator[None]:
-    """Run a block of pymilvus calls, re-raising any failure as a `KernelError`."""
+    """Run a block of pymilvus calls, re-raising a pymilvus or gRPC failure as a `KernelError`
+    (see `translate`); any other exception is a kernel bug and is left alone."""
     try:
         yield
     except KernelError:
         raise
-    except Exception as error:  # pymilvus raises many types; all are reported the same way
-        raise translate(error, table=table, field=field, action=action, secrets=secrets) from None
-
-
-def call(fn: Callable[..., T], *args: Any, table: str | None = None, **kwargs: Any) -> T:
-    """`fn(*args, **kwargs)`, with failures translated (naming `table`)."""
-    with translating(table=table):
-        return fn(*args, **kwargs)
+    except Exception as error:
+        if not is_milvus_error(error):
+            raise
+        raise translate(
+            error,
+            table=table,
+            field=field,
+            action=action,
+            secrets=secrets,
+            server=server,
+            deadline=deadline,
+        ) from None

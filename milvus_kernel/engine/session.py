@@ -3,8 +3,10 @@
 A session is lazy: it connects on the first statement that needs Milvus, to MILVUS_URI or to the
 embedded Milvus Lite file `milvus_kernel.db` in its working directory, and says which once (see
 `take_notices`). A server that stops answering fails the statement at once ("cannot reach Milvus
-at ..."); the next statement reconnects to the same target, without a new CONNECT. Statements
-are dispatched by type to one handler each. The helpers for completion and inspection
+at ..."); the next statement reconnects to the same target, without a new CONNECT. After a CONNECT
+that failed, statements that need Milvus say so until a CONNECT succeeds or DISCONNECT (which goes
+back to the default): they never run quietly on the embedded file or the previous connection.
+Statements are dispatched by type to one handler each. The helpers for completion and inspection
 (`collection_names`, `field_names`, `describe_for_inspect`) never connect and never raise.
 """
 
@@ -46,12 +48,12 @@ from milvus_kernel.engine.connection import (
     unreachable,
 )
 from milvus_kernel.engine.lookups import Lookups
-from milvus_kernel.engine.milvus_errors import Unreachable, reason, scrub
+from milvus_kernel.engine.milvus_errors import Unreachable
 from milvus_kernel.engine.progress import ProgressSink, reporting_to
 from milvus_kernel.engine.results import Column, Message, Result, Table
 from milvus_kernel.engine.settings import Settings
 from milvus_kernel.engine.workspace import Workspace
-from milvus_kernel.errors import ConnectionFailure, ExecutionError, KernelError, NotSupported
+from milvus_kernel.errors import ConnectionFailure, KernelError, NotSupported
 from milvus_kernel.language.statements import (
     Connect,
     Disconnect,
@@ -84,6 +86,8 @@ class Session(Lookups):
         #: Where long statements report their progress (the kernel shows it); None: nowhere.
         self.progress: ProgressSink | None = None
         self._refreshing = threading.Lock()  # one background refresh of the names at a time
+        #: why the last CONNECT failed, until a CONNECT succeeds or DISCONNECT (see `catalog`)
+        self._failed_connect: str | None = None
         self._handlers: dict[type[Statement], Handler] = {
             Connect: self._connect,
             Disconnect: self._disconnect,
@@ -111,13 +115,7 @@ class Session(Lookups):
                 return handler(statement)
         except Unreachable as error:
             raise self._lost(error) from None
-        except KernelError:
-            raise
-        except Exception as error:  # never let a Python error kill the cell unexplained
-            secrets = self._catalog.connection.target.secrets if self._catalog else ()
-            raise ExecutionError(
-                f"unexpected {type(error).__name__}: {scrub(reason(error), secrets)}"
-            ) from None
+        # any other exception is a bug: the runner logs it and reports an InternalError
 
     def _lost(self, error: Unreachable) -> KernelError:
         """The server stopped answering: say where, and reconnect on the next statement."""
@@ -143,6 +141,8 @@ class Session(Lookups):
 
     def catalog(self) -> Catalog:
         """The open connection's catalog, connecting to the default target on first use."""
+        if self._failed_connect is not None:  # never carry on quietly elsewhere
+            raise ConnectionFailure(self._failed_connect)
         if self._catalog is None:
             target = default_target(self.environ, self.workdir)
             self._activate(open_connection(target, self.settings.timeout))
@@ -160,6 +160,19 @@ class Session(Lookups):
     # --- connection statements --------------------------------------------------------------
 
     def _connect(self, statement: Connect) -> Result:
+        """CONNECT; when it fails, no statement runs until a CONNECT succeeds or DISCONNECT."""
+        try:
+            result = self._open(statement)
+        except ConnectionFailure as error:
+            self._failed_connect = (
+                f"the last CONNECT failed ({error.message}): CONNECT again, or DISCONNECT "
+                f"to use the default, {self._default_shown()}"
+            )
+            raise
+        self._failed_connect = None
+        return result
+
+    def _open(self, statement: Connect) -> Result:
         name = statement.target
         if statement.is_name and name in self._named and not _has_credentials(statement):
             connection = self._named[name]
@@ -218,6 +231,9 @@ class Session(Lookups):
                 del self._named[name]
 
     def _disconnect(self, statement: Disconnect) -> Result:
+        failed, self._failed_connect = self._failed_connect, None
+        if self._catalog is None and failed:
+            return Message(f"not connected; the next statement uses {self._default_shown()}")
         if self._catalog is None:
             return Message("not connected")
         connection = self._catalog.connection
@@ -225,6 +241,13 @@ class Session(Lookups):
         self._forget_connection(connection)
         self._catalog = None
         return Message(_describe_target("disconnected from", connection.target))
+
+    def _default_shown(self) -> str:
+        """The default target, as in "embedded Milvus Lite at /path/milvus_kernel.db"."""
+        try:
+            return _describe_target("", default_target(self.environ, self.workdir)).strip()
+        except ConnectionFailure:  # a MILVUS_URI that is not one
+            return "the default connection"
 
     def _show_connection(self, statement: ShowConnection) -> Result:
         catalog = self.catalog()
