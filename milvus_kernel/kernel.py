@@ -199,7 +199,12 @@ class MilvusKernel(Kernel):
         }
         try:
             context = completion_context(code, cursor_pos)
-            matches = self._names_for(context) + self._keywords_for(context)
+            words: list[tuple[str, str]] = []
+            if context.vocabulary is not None:  # index types, metrics, column types, options
+                from milvus_kernel.engine.lookups import completion_words
+
+                words = completion_words(context.vocabulary, context.prefix)
+            matches = self._names_for(context) + words + self._keywords_for(context)
         except Exception:
             self.log.exception("completion failed")
             return reply

@@ -214,7 +214,7 @@ INDEX_TYPES = (
     ("SCANN", "float", "nlist, with_raw_data", "nprobe, reorder_k", "no"),
     ("AUTOINDEX", "float", "", "", "yes"),
     ("SPARSE_INVERTED_INDEX", "sparse", "inverted_index_algo", "drop_ratio_search", "yes"),
-    ("SPARSE_WAND", "sparse", "inverted_index_algo", "drop_ratio_search", "yes"),
+    ("SPARSE_WAND", "sparse", "inverted_index_algo", "drop_ratio_search", "no"),
     ("BIN_FLAT", "binary", "exact search", "", "no"),
     ("BIN_IVF_FLAT", "binary", "nlist", "nprobe", "no"),
     ("INVERTED", "scalar", "", "", "yes"),

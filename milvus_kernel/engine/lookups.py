@@ -1,4 +1,5 @@
-"""Answers for the front end while a person types: collection and field names, a schema.
+"""Answers for the front end while a person types: collection and field names, a schema, and
+the fixed words of a place in a statement (index types, metrics, column types, option names).
 
 They never connect and never raise, and they never make the person wait on a stale list: the
 names are listed in the background when a connection opens and renewed behind a stale list.
@@ -11,11 +12,73 @@ import threading
 from typing import Any
 
 from milvus_kernel.engine.catalog import NAMES_TTL, Catalog
+from milvus_kernel.engine.help_topics_data import INDEX_TYPES, METRICS
+from milvus_kernel.engine.import_plan import OPTIONS as IMPORT_OPTIONS
 from milvus_kernel.engine.results import Table
-from milvus_kernel.engine.schema import describe_table
+from milvus_kernel.engine.schema import QUICK_OPTIONS, TABLE_OPTIONS, describe_table
+from milvus_kernel.language.column_types import TYPE_NAMES
+from milvus_kernel.language.completion_places import Vocabulary
 
 # Seconds allowed to the calls behind completion and inspection (they must stay snappy).
 QUICK_TIMEOUT = 2.0
+#: search options that are not an index's search parameter (see `search.split_params`)
+SEARCH_OPTIONS = ("metric_type", "radius", "range_filter", "consistency_level", "round_decimal")
+EXPORT_OPTIONS = ("format",)
+
+
+def _parameters(text: str) -> list[str]:
+    """`"M, efConstruction"` → M, efConstruction (the help table's parameter column)."""
+    return [p.strip() for p in text.split(",") if p.strip().isidentifier()]
+
+
+def vocabulary_words(vocabulary: Vocabulary) -> list[tuple[str, str]]:
+    """The words a place in a statement takes, each with its kind, from the engine's own lists:
+    the index and metric tables of `help -index` / `help -metric`, the parser's column types,
+    and the options CREATE TABLE, CREATE INDEX, searches, imports and exports accept.
+    """
+    kind = vocabulary.kind
+    if kind == "index_type":
+        words, label = [row[0] for row in INDEX_TYPES], "index type"
+    elif kind == "metric_type":
+        words, label = [row[0] for row in METRICS], "metric"
+    elif kind == "column_type":
+        words, label = list(dict.fromkeys([*TYPE_NAMES.values(), *TYPE_NAMES])), "type"
+    else:
+        words, label = option_names(vocabulary.statement, vocabulary.index_type), "option"
+    if vocabulary.quote:
+        return [(f"'{word}'", label) for word in words]
+    return [(word, label) for word in words]
+
+
+def completion_words(vocabulary: Vocabulary | None, prefix: str) -> list[tuple[str, str]]:
+    """Words of `vocabulary` (see `vocabulary_words`) that start with `prefix`, any case."""
+    if vocabulary is None:
+        return []
+    wanted = prefix.strip("'\"").casefold()
+    return [
+        (word, kind)
+        for word, kind in vocabulary_words(vocabulary)
+        if word.strip("'").casefold().startswith(wanted)
+    ]
+
+
+def option_names(statement: str | None, index_type: str | None = None) -> list[str]:
+    """The WITH (...) option names of a statement (of CREATE INDEX: of its index type)."""
+    if statement == "create_index":
+        rows = [r for r in INDEX_TYPES if index_type in (None, r[0])] or list(INDEX_TYPES)
+        return ["metric_type", *dict.fromkeys(p for r in rows for p in _parameters(r[2]))]
+    if statement == "search":
+        searched = dict.fromkeys(p for r in INDEX_TYPES for p in _parameters(r[3]))
+        return [*searched, *SEARCH_OPTIONS]
+    if statement == "create_table":
+        return list(TABLE_OPTIONS)
+    if statement == "quick_table":
+        return list(QUICK_OPTIONS)
+    if statement == "import":
+        return list(IMPORT_OPTIONS)
+    if statement == "export":
+        return list(EXPORT_OPTIONS)
+    return []
 
 
 class Lookups:

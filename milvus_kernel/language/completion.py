@@ -1,5 +1,6 @@
 """What the front end asks of the language while a person types: is the cell complete, what may
-come at the cursor (keywords from the LALR parser's own table), which word is under the cursor.
+come at the cursor (keywords from the LALR parser's own table, and which fixed vocabulary the
+place takes: see `completion_places`), which word is under the cursor.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Literal
 from lark.exceptions import UnexpectedInput
 
 from milvus_kernel.errors import MilvusSyntaxError
+from milvus_kernel.language.completion_places import Vocabulary, vocabulary_at
 from milvus_kernel.language.grammar import keyword_alternatives, lark_parser
 from milvus_kernel.language.parser import parse_cell
 from milvus_kernel.language.splitter import split_statements
@@ -61,6 +63,8 @@ class CompletionContext:
     keywords: tuple[str, ...]
     wants: frozenset[str]
     table: str | None
+    #: the list the word comes from when the place takes a fixed vocabulary (index types, ...)
+    vocabulary: Vocabulary | None = None
 
 
 def completion_context(code: str, cursor: int) -> CompletionContext:
@@ -80,9 +84,13 @@ def completion_context(code: str, cursor: int) -> CompletionContext:
             wants.add("table")
         else:
             wants.add("field")
+    vocabulary = vocabulary_at(before)
+    if vocabulary is not None:  # a type, an index type, a metric or an option name only
+        wants.clear()
+        keywords = ()
     match = _TABLE_IN_STATEMENT.search(chunk_text)
     table = match.group(1).strip("`") if match else None
-    return CompletionContext(start, end, prefix, keywords, frozenset(wants), table)
+    return CompletionContext(start, end, prefix, keywords, frozenset(wants), table, vocabulary)
 
 
 def word_at(code: str, cursor: int) -> tuple[str, int, int] | None:
