@@ -2,7 +2,8 @@
 
 `take_window` reads only the rows it shows (a result may hold a huge, lazily fetched sequence),
 formats each cell once, and settles each column's type, so the plain, HTML and data resource
-renderings are cut from the same cloth.
+renderings are cut from the same cloth. The footer counts the rows and, for search hits, names
+the metric: "3 rows, metric COSINE".
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ class Window:
     total: int | None
     title: str | None = None
     note: str | None = None
+    #: The metric of search hits ("COSINE"), shown after the row count.
+    metric: str | None = None
 
     @property
     def shown(self) -> int:
@@ -50,7 +53,8 @@ class Window:
 
     @property
     def footer(self) -> str:
-        return footer_text(self.shown, self.total)
+        counted = footer_text(self.shown, self.total)
+        return f"{counted}, metric {self.metric}" if self.metric else counted
 
 
 def footer_text(shown: int, total: int | None) -> str:
@@ -82,7 +86,7 @@ def take_window(table: Table, display_limit: int = 10) -> Window:
         for i, column in enumerate(table.columns)
     )
     total = _total(table, source, len(rows), full=limit is not None and len(rows) == limit)
-    return Window(columns, tuple(rows), total, table.title, table.note)
+    return Window(columns, tuple(rows), total, table.title, table.note, table.metric)
 
 
 def _total(table: Table, source: Iterator[Any], shown: int, full: bool) -> int | None:

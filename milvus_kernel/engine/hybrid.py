@@ -65,8 +65,9 @@ def ranker(statement: HybridSearch) -> Any:
 
 def request(
     catalog: Catalog, info: CollectionInfo, leg: Search, number: int
-) -> tuple[Any, dict[str, Any], int]:
-    """(the AnnSearchRequest of one leg, its extra search options, its number of queries)."""
+) -> tuple[Any, dict[str, Any], int, tuple[str | None, str | None]]:
+    """(the AnnSearchRequest of one leg, its extra search options, its number of queries, (its
+    metric, a note when a default index was built for it))."""
     from pymilvus import AnnSearchRequest
 
     if leg.partitions or leg.group_by or leg.offset or leg.projection:
@@ -77,7 +78,8 @@ def request(
     check_filter_fields(info, leg.where)
     field = query_sources.search_field(info, leg)
     metric, inner, extra = split_params(leg.params, leg.metric)
-    check_range(check_metric(catalog, info.name, field, metric), inner)
+    used = check_metric(catalog, info, field, metric)
+    check_range(used[0], inner)
     check_window(leg.limit, 0, f"search {number} of the hybrid search")
     data = query_sources.resolve(catalog, info, field, leg)
     param: dict[str, Any] = {"params": inner}
@@ -89,7 +91,7 @@ def request(
     built = AnnSearchRequest(
         data=data, anns_field=field.name, param=param, limit=leg.limit, **kwargs
     )
-    return built, extra, len(data)
+    return built, extra, len(data), used
 
 
 def hybrid_search(catalog: Catalog, statement: HybridSearch) -> Result:
@@ -104,8 +106,12 @@ def hybrid_search(catalog: Catalog, statement: HybridSearch) -> Result:
     grouping = group_options(info, statement.group_by, statement.group_size)
     catalog.ensure_loaded(table)  # before FOR ID reads the stored vectors
     requests, options, counts = [], dict(catalog.read_options()), set()
+    metrics: list[str] = []
+    notes: list[str] = []
     for number, leg in enumerate(statement.legs, start=1):
-        built, extra, count = request(catalog, info, leg, number)
+        built, extra, count, (used, note) = request(catalog, info, leg, number)
+        metrics.append(used or "?")
+        notes += [note] if note else []
         requests.append(built)
         options.update(extra)
         counts.add(count)
@@ -137,7 +143,15 @@ def hybrid_search(catalog: Catalog, statement: HybridSearch) -> Result:
     with translating(table=table):
         rows = hit_rows(results, shown, info.primary.name, "score", 1, statement.offset, False)
     columns = tuple(column(info, name) for name in shown)
-    return Table(columns=columns, rows=rows, total=len(rows), title=table)
+    metric = f"{' + '.join(metrics)}, fused by {statement.ranker.upper()}"
+    return Table(
+        columns=columns,
+        rows=rows,
+        total=len(rows),
+        title=table,
+        note="; ".join(notes) or None,
+        metric=metric,
+    )
 
 
 HANDLERS = {HybridSearch: hybrid_search}

@@ -3,7 +3,10 @@
 Any index type and build parameter passes through. Build parameters are sent *nested*
 (`params={"params": {...}}`): given flat, Milvus Lite drops them silently. Milvus refuses to drop
 an index of a loaded collection: the collection is released, the index dropped, and the
-collection loaded again when it still can be.
+collection loaded again when it still can be. A build that needed a release loads the collection
+again whether it succeeded or failed; an old-style `create index t where ...` that fails puts the
+index it replaced back. A search of a field without an index builds the default one
+(`build_default_index`) and says so.
 """
 
 from __future__ import annotations
@@ -15,8 +18,15 @@ from milvus_kernel.engine.fields import CollectionInfo, FieldInfo
 from milvus_kernel.engine.milvus_errors import translating
 from milvus_kernel.engine.progress import timed
 from milvus_kernel.engine.results import Column, Message, Result, Table
-from milvus_kernel.engine.seed import Replaced, drop_for_replace, reload
-from milvus_kernel.errors import ExecutionError
+from milvus_kernel.engine.seed import (
+    Replaced,
+    drop_for_replace,
+    remember_metric,
+    remembered_metric,
+    restore,
+    settle,
+)
+from milvus_kernel.errors import ExecutionError, KernelError
 from milvus_kernel.language.statements import CreateIndex, DescribeIndex, DropIndex, ShowIndexes
 
 DEFAULT_SCALAR_INDEX = "INVERTED"
@@ -82,11 +92,15 @@ def create_index(catalog: Catalog, statement: CreateIndex) -> Result:
         metric = default_metric(info, field)
     existing = index_names(catalog, table, field.name)
     replaced: Replaced | None = None
+    named_metric = any(k.lower() == "metric_type" for k in statement.params)
     if existing and not statement.field:  # the old `create index t where ...`: replace it
         replaced = drop_for_replace(catalog, table, existing[0])
-        if replaced.metric and not any(k.lower() == "metric_type" for k in statement.params):
+        if replaced.metric and not named_metric:
             metric = replaced.metric  # the metric the collection was created with
-    elif existing:
+    elif not statement.field and not named_metric and field.is_vector:
+        # the old `drop index t` earlier (maybe before a restart): the metric it kept
+        metric = remembered_metric(catalog, table, field.name) or metric
+    if existing and statement.field:
         old = describe(catalog, table, existing[0])
         raise ExecutionError(
             f"field {field.name} of {table} already has index '{existing[0]}' "
@@ -101,18 +115,14 @@ def create_index(catalog: Catalog, statement: CreateIndex) -> Result:
     if params:
         kwargs["params"] = {"params": dict(params)}
     index_params.add_index(field.name, **kwargs)
-    action = f"creating index on {field.name} of"
-    with timed(f"create index on {table}({field.name})"):  # long builds show their time
-        try:
-            catalog.call("create_index", table, index_params, table=table, action=action)
-        except ExecutionError as error:
-            if "loaded" not in error.message.lower():
-                raise
-            catalog.call("release_collection", table, table=table)
-            catalog.call("create_index", table, index_params, table=table, action=action)
-            catalog.call("load_collection", table, table=table, action="loading")
-    if replaced is not None and replaced.was_loaded:
-        reload(catalog, table)
+    try:
+        build(catalog, table, field.name, index_params)
+    except KernelError as error:
+        if replaced is not None:  # the old index goes back, loaded as it was
+            error.message += restore(catalog, table, field.name, replaced)
+        raise
+    if replaced is not None:
+        settle(catalog, table, replaced.was_loaded)
     catalog.forget(table)
     names = index_names(catalog, table, field.name)
     actual = names[0] if names else (statement.name or field.name)
@@ -126,6 +136,43 @@ def create_index(catalog: Catalog, statement: CreateIndex) -> Result:
     return Message(text)
 
 
+def build(catalog: Catalog, table: str, field: str, index_params: Any) -> None:
+    """create_index; a server that will not build on a loaded collection gets it released, and
+    loaded again afterwards whether the build succeeded or failed."""
+    action = f"creating index on {field} of"
+    with timed(f"create index on {table}({field})"):  # long builds show their time
+        try:
+            catalog.call("create_index", table, index_params, table=table, action=action)
+            return
+        except ExecutionError as error:
+            if "loaded" not in error.message.lower():
+                raise
+        catalog.call("release_collection", table, table=table, action="releasing")
+        catalog.mark_released(table)
+        try:
+            catalog.call("create_index", table, index_params, table=table, action=action)
+        finally:
+            catalog.call("load_collection", table, table=table, action="loading")
+
+
+def build_default_index(
+    catalog: Catalog, info: CollectionInfo, field: FieldInfo, metric: str | None = None
+) -> tuple[str, str]:
+    """Build the default index on `field`, which has none (a search needs one; `metric` when the
+    search names one): (its metric, the note that says what was built)."""
+    index_type = default_index_type(field)
+    metric = (metric or default_metric(info, field)).upper()
+    index_params = catalog.client.prepare_index_params()
+    index_params.add_index(field.name, index_type=index_type, metric_type=metric)
+    build(catalog, info.name, field.name, index_params)
+    catalog.forget(info.name)
+    note = (
+        f"{info.name}.{field.name} had no index: built the default {index_type} with metric "
+        f"{metric} (DROP INDEX {field.name} ON {info.name}, then CREATE INDEX, to choose another)"
+    )
+    return metric, note
+
+
 def drop_index(catalog: Catalog, statement: DropIndex) -> Result:
     table, name = statement.table, statement.name
     info = catalog.require(table)
@@ -136,7 +183,10 @@ def drop_index(catalog: Catalog, statement: DropIndex) -> Result:
     if name not in names:
         shown = ", ".join(names) if names else "none"
         raise ExecutionError(f"collection '{table}' has no index '{name}' (indexes: {shown})")
-    field = describe(catalog, table, name).get("field_name", "")
+    described = describe(catalog, table, name)
+    field = described.get("field_name", "")
+    if not statement.name and described.get("metric_type"):  # for the old `create index t`
+        remember_metric(catalog, table, field, str(described["metric_type"]))
     was_loaded = catalog.is_loaded(table)
     if was_loaded:
         catalog.call("release_collection", table, table=table)

@@ -35,6 +35,8 @@ class Table:
     that many). `total` is the number of rows the statement matched, when known; when it is larger
     than `len(rows)` the renderer says "showing N of total rows". `all_rows`, when set, streams
     every row (for export and the DataFrame of the magic) without holding them all at once.
+    `metric`, for search hits, names the metric the distances are in ("COSINE"; a hybrid
+    search's "L2 + BM25, fused by RRF"): the renderers show it in the footer.
     """
 
     columns: tuple[Column, ...]
@@ -43,6 +45,7 @@ class Table:
     title: str | None = None
     note: str | None = None
     all_rows: Callable[[], Iterator[tuple[Any, ...]]] | None = field(default=None, compare=False)
+    metric: str | None = None
 
     @property
     def row_count(self) -> int:

@@ -18,6 +18,7 @@ from milvus_kernel.engine import query_sources
 from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.fields import CollectionInfo, FieldInfo
 from milvus_kernel.engine.fulltext import bm25_score, server_functions
+from milvus_kernel.engine.indexes import build_default_index
 from milvus_kernel.engine.milvus_errors import translating
 from milvus_kernel.engine.results import Column, Result, Table
 from milvus_kernel.engine.rows import column_for, plain, star_fields
@@ -77,15 +78,24 @@ def _index_metric(catalog: Catalog, table: str, field: str) -> str | None:
     return str(metric).upper() if metric else None
 
 
-def check_metric(catalog: Catalog, table: str, field: FieldInfo, metric: str | None) -> str | None:
-    """The metric the search runs with; a clear error when it is not the index's."""
+def check_metric(
+    catalog: Catalog, info: CollectionInfo, field: FieldInfo, metric: str | None
+) -> tuple[str | None, str | None]:
+    """(the metric the search runs with, a note when an index was built for it); a clear error
+    when the metric is not the index's. A field without an index gets the default one first
+    (with `metric` when the search names one), and the note says which."""
+    table = info.name
     actual = index_metric(catalog, table, field.name)
+    if actual is None and not catalog.call(
+        "list_indexes", table, field_name=field.name, table=table
+    ):
+        return build_default_index(catalog, info, field, metric)
     if metric and actual and metric != actual:
         raise ExecutionError(
             f"the search uses metric {metric} but the index on {table}.{field.name} is built for "
             f"{actual}: search with {actual}, or recreate the index with metric_type = '{metric}'"
         )
-    return metric or actual
+    return metric or actual, None
 
 
 def check_window(limit: int, offset: int, what: str = "a search") -> None:
@@ -232,7 +242,8 @@ def search(catalog: Catalog, statement: Search) -> Result:
         require_partition(catalog, table, partition)
     field = query_sources.search_field(info, statement)
     metric, inner, extra = split_params(statement.params, statement.metric)
-    check_range(check_metric(catalog, table, field, metric), inner)
+    used, note = check_metric(catalog, info, field, metric)
+    check_range(used, inner)
     check_window(statement.limit, statement.offset)
     grouping = group_options(info, statement.group_by, statement.group_size)
     catalog.ensure_loaded(table)  # before FOR ID reads the stored vectors
@@ -272,7 +283,7 @@ def search(catalog: Catalog, statement: Search) -> Result:
                 results, shown, info.primary.name, score, start + 1, statement.offset, bm25
             )
     columns = tuple(column(info, name) for name in shown)
-    return Table(columns=columns, rows=rows, total=len(rows), title=table)
+    return Table(columns=columns, rows=rows, total=len(rows), title=table, note=note, metric=used)
 
 
 HANDLERS = {Search: search}

@@ -10,7 +10,10 @@ the collection's schema:
   primary key, as `WHERE <key> IN (...)`.
 - `create index t where index_type=...` (`CreateIndex.field` ""): the vector field's index is
   *replaced* when there is one (a quick-created collection always has one): release, drop,
-  create, load again.
+  create, load again; when the new build fails, the old index is put back and loaded again.
+  It keeps the table's metric: the replaced index's, or, after an old `drop index t`, the one
+  that drop stored in the collection's properties (`METRIC_PROPERTY`), so a kernel restart
+  between the two loses nothing.
 """
 
 from __future__ import annotations
@@ -94,6 +97,8 @@ class Replaced:
     described: str  # "AUTOINDEX, L2"
     metric: str | None
     was_loaded: bool
+    #: describe_index of the replaced index, to build it again if the new one fails.
+    old: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @property
     def note(self) -> str:
@@ -113,10 +118,61 @@ def drop_for_replace(catalog: Catalog, table: str, name: str) -> Replaced:
     catalog.call("drop_index", table, name, table=table, action=f"dropping index {name} of")
     catalog.forget(table)
     metric = old.get("metric_type")
-    return Replaced(described or "?", str(metric) if metric else None, was_loaded)
+    return Replaced(described or "?", str(metric) if metric else None, was_loaded, old)
 
 
 def reload(catalog: Catalog, table: str) -> None:
     """Load `table` again after its index was replaced."""
     catalog.call("load_collection", table, table=table, action="loading")
     catalog.forget(table)
+
+
+def settle(catalog: Catalog, table: str, was_loaded: bool) -> None:
+    """Leave `table` loaded or released as it was before its index was replaced (Milvus Lite
+    loads a collection by itself once it has no index)."""
+    if was_loaded:
+        reload(catalog, table)
+    elif catalog.is_loaded(table):
+        catalog.call("release_collection", table, table=table, action="releasing")
+        catalog.forget(table)
+
+
+def restore(catalog: Catalog, table: str, field: str, replaced: Replaced) -> str:
+    """Build the replaced index again (and load, if it was loaded) after a failed replacement;
+    the note to add to the error."""
+    old = replaced.old
+    index_params = catalog.client.prepare_index_params()
+    kwargs: dict[str, Any] = {"index_type": old.get("index_type") or "AUTOINDEX"}
+    if old.get("metric_type"):
+        kwargs["metric_type"] = old["metric_type"]
+    if old.get("index_name"):
+        kwargs["index_name"] = old["index_name"]
+    if old.get("params"):
+        kwargs["params"] = {"params": dict(old["params"])}
+    index_params.add_index(field, **kwargs)
+    try:
+        catalog.call("create_index", table, index_params, table=table, action="restoring index of")
+        settle(catalog, table, replaced.was_loaded)
+    except ExecutionError as error:
+        return f"; putting its old index ({replaced.described}) back failed too: {error.message}"
+    catalog.forget(table)
+    return f"; its old index ({replaced.described}) is back" + (
+        ", loaded" if replaced.was_loaded else ""
+    )
+
+
+#: Collection property prefix under which the old `drop index t` keeps a field's metric.
+METRIC_PROPERTY = "milvus_kernel.metric_type."
+
+
+def remember_metric(catalog: Catalog, table: str, field: str, metric: str) -> None:
+    """Keep `metric` with the collection (it outlives the kernel) before its index is dropped."""
+    properties = {METRIC_PROPERTY + field: metric.upper()}
+    catalog.call("alter_collection_properties", table, properties, table=table)
+
+
+def remembered_metric(catalog: Catalog, table: str, field: str) -> str | None:
+    """The metric an old `drop index t` kept for `table.field`, if any."""
+    described = catalog.call("describe_collection", table, table=table) or {}
+    value = dict(described.get("properties") or {}).get(METRIC_PROPERTY + field)
+    return str(value).upper() if value else None
