@@ -283,7 +283,7 @@ def test_a_lone_surrogate_is_refused_at_its_value(dyn: Session) -> None:
         _run(dyn, "SELECT id FROM ctl\nWHERE id > 0 AND s = :s", {"s": "ok\ud800"})
     error = caught.value
     assert (error.line, error.column) == (2, 22)
-    assert ":s holds the string" in error.message and "U+D800" in error.message
+    assert "the string 'ok\\ud800' in :s holds a lone surrogate (U+D800" in error.message
     with pytest.raises(MilvusSyntaxError, match=r"lone surrogate \(U\+DC00 at character 2\)"):
         _run(dyn, "SELECT id FROM ctl WHERE s IN :l", {"l": ["fine", "x\udc00"]})
     with pytest.raises(MilvusSyntaxError, match=r"lone surrogate"):
@@ -291,7 +291,20 @@ def test_a_lone_surrogate_is_refused_at_its_value(dyn: Session) -> None:
     with pytest.raises(MilvusSyntaxError) as bound_insert:
         _run(dyn, "INSERT INTO ctl VALUES (300, :s, [0.1, 0.2])", {"s": "\udfff"})
     assert (bound_insert.value.line, bound_insert.value.column) == (1, 30)
-    assert _raw_ids(dyn, "ctl", "id == 300") == set()
+    typed = {  # a cell as typed, and the column of the value the error points at
+        'INSERT INTO ctl VALUES (300, "a\\ud800", [0.1, 0.2])': 30,
+        'INSERT INTO ctl (id, s, v) VALUES (300, "ok", [0.1, 0.2]), (301, "\\udfff", [1, 2])': 66,
+        'INSERT INTO dyn (id, s, v, j) VALUES (300, "x", [0.1, 0.2], {"k": ["\\udc00"]})': 68,
+        "INSERT INTO dyn (id, s, v, `k\udc00`) VALUES (300, 'x', [0.1, 0.2], 1)": 28,
+    }
+    for cell, column in typed.items():
+        with pytest.raises(MilvusSyntaxError) as caught:
+            _run(dyn, cell)
+        error = caught.value
+        assert "lone surrogate" in error.message and error.hint, cell
+        assert (error.line, error.column) == (1, column), (cell, error.column)
+        assert "Traceback" not in error.render()
+    assert _raw_ids(dyn, "ctl", "id >= 300") == set() == _raw_ids(dyn, "dyn", "id >= 300")
 
 
 # ---- the same through a real kernel ----------------------------------------------------------

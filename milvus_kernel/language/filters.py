@@ -197,13 +197,24 @@ _NEEDS_ESCAPE = re.compile(r'[\\"\n\r\t]')
 def quote_string(value: str) -> str:
     """A Milvus double-quoted string literal holding exactly `value` (a str, by its value)."""
     text = str.__str__(value)
-    at = lone_surrogate(text)
-    if at is not None:
-        raise ValueError(
-            f"the string {text[:40]!a} holds a lone surrogate "
-            f"(U+{ord(text[at]):04X} at character {at + 1}), which no Milvus string can hold"
-        )
+    problem = surrogate_problem(text)
+    if problem:
+        raise ValueError(problem)
     return '"' + _NEEDS_ESCAPE.sub(lambda m: _ESCAPES[m.group()], text) + '"'
+
+
+SURROGATE_HINT = "a lone surrogate is half of a UTF-16 pair: drop it, or join it to its pair"
+
+
+def surrogate_problem(text: str, what: str = "the string", where: str = "") -> str | None:
+    """Why `text` cannot be sent to Milvus (it holds a lone surrogate, not UTF-8), or None."""
+    at = lone_surrogate(text)
+    if at is None:
+        return None
+    return (
+        f"{what} {text[:40]!a}{where} holds a lone surrogate (U+{ord(text[at]):04X} at "
+        f"character {at + 1}), which no Milvus string can hold"
+    )
 
 
 def lone_surrogate(text: str) -> int | None:

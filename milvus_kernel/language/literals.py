@@ -13,6 +13,7 @@ from typing import Any
 from lark import Token, Transformer, v_args
 
 from milvus_kernel.language.clauses import Clause, SemanticError
+from milvus_kernel.language.filters import SURROGATE_HINT, surrogate_problem
 
 _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.S)
 _ESCAPED = {
@@ -42,6 +43,15 @@ def string_value(text: str) -> str:
         return text[1:-1].replace("''", "'")
     body = text[1:-1]
     return _ESCAPE.sub(_unescape, body) if "\\" in body else body
+
+
+def checked_text(value: str, token: Token, what: str = "the string") -> str:
+    """`value`, or a SemanticError at `token` when it holds a lone surrogate (a string from
+    a `\\udXXX` escape, or pasted, that no Milvus string can hold)."""
+    problem = surrogate_problem(value, what)
+    if problem:
+        raise SemanticError(problem, token, hint=SURROGATE_HINT)
+    return value
 
 
 def number_value(text: str) -> int | float:
@@ -109,7 +119,7 @@ def _row_value(item: str, token: Token, offset: int) -> Any:
         if first == "[":
             return float_list(item)
         if first in "'\"":
-            return string_value(item)
+            return checked_text(string_value(item), _at(token, offset, item))
         if first.isalpha():
             return _KEYWORD_VALUES[item.lower()]
         return number_value(item)
@@ -180,11 +190,12 @@ class LiteralRules(Transformer):
     """Value rules → plain Python values (names → NAME tokens, options → dicts)."""
 
     def string(self, token: Token) -> str:
-        return string_value(str(token))
+        return checked_text(string_value(str(token)), token)
 
     def name(self, token: Token) -> Token:
         if token.type == "QUOTED_NAME":
-            return Token("NAME", str(token)[1:-1], token.start_pos, token.line, token.column)
+            name = checked_text(str(token)[1:-1], token, "the name")
+            return Token("NAME", name, token.start_pos, token.line, token.column)
         return token
 
     def number(self, token: Token) -> int | float:

@@ -15,7 +15,7 @@ from typing import Any
 from lark import Token
 
 from milvus_kernel.language.clauses import SemanticError
-from milvus_kernel.language.filters import lone_surrogate
+from milvus_kernel.language.filters import SURROGATE_HINT, lone_surrogate, surrogate_problem
 
 _EXACT = (str, int, float, bool, type(None))
 _NUMERIC_KINDS = "biufc"  # numpy dtype kinds that hold no strings
@@ -61,21 +61,15 @@ def check_text(value: Any, token: Token) -> None:
     """A SemanticError at `token` if a string in `value` holds a lone surrogate."""
     found = _first_surrogate(value)
     if found is not None:
-        text, at = found
-        raise SemanticError(
-            f"{token} holds the string {text[:40]!a} with a lone surrogate "
-            f"(U+{ord(text[at]):04X} at character {at + 1}), which no Milvus string can hold",
-            token,
-            hint="encode the text as UTF-8 first, or drop the surrogate",
-        )
+        problem = surrogate_problem(found, where=f" in {token}")
+        raise SemanticError(problem or "", token, hint=SURROGATE_HINT)
 
 
-def _first_surrogate(value: Any) -> tuple[str, int] | None:
+def _first_surrogate(value: Any) -> str | None:
     """The first string in `value` (strings, lists, dict keys and values) with a lone
-    surrogate, and where it is."""
+    surrogate."""
     if isinstance(value, str):
-        at = lone_surrogate(value)
-        return None if at is None else (value, at)
+        return None if lone_surrogate(value) is None else value
     if isinstance(value, (list, tuple)):
         for item in value:
             if type(item) is not float and type(item) is not int:
