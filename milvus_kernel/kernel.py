@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+import traceback as tracebacks
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +24,7 @@ from milvus_kernel.history import History
 from milvus_kernel.kernel_startup import quiet_library_logs, warm_up
 from milvus_kernel.keyword_help import KEYWORD_HELP
 from milvus_kernel.language.completion import completion_context, is_complete, word_at
-from milvus_kernel.language.secrets import mask_secrets
+from milvus_kernel.language.secrets import mask_known_secrets_at, mask_secrets, secret_tokens
 from milvus_kernel.progress_display import ProgressDisplay
 
 if TYPE_CHECKING:  # the engine is imported on first use (or by the warm-up thread)
@@ -142,11 +143,13 @@ class MilvusKernel(Kernel):
                 if not silent:
                     self._publish_result(bundle)
         except KernelError as error:
-            return self._error(error, silent)
+            return self._error(error, silent, code)
         except KeyboardInterrupt:
             return self._error(_interrupted(counting.started if counting else 0), silent)
         except Exception as exc:  # the kernel must survive its own bugs
-            self.log.exception("internal error while running a cell")
+            # the traceback goes to the log with the cell's secrets masked (a message may quote it)
+            logged = mask_known_secrets_at(tracebacks.format_exc(), 0, secret_tokens(code))[0]
+            self.log.error("internal error while running a cell\n%s", logged)
             where = f" in statement {counting.started}" if counting and counting.started else ""
             return self._error(
                 InternalError(
@@ -176,12 +179,14 @@ class MilvusKernel(Kernel):
         content = {"execution_count": self.execution_count, "data": bundle, "metadata": {}}
         self.send_response(self.iopub_socket, "execute_result", content)
 
-    def _error(self, error: KernelError, silent: bool) -> dict[str, Any]:
+    def _error(self, error: KernelError, silent: bool, code: str = "") -> dict[str, Any]:
+        """Report `error`; every secret of the cell `code` is masked wherever the report has it."""
         try:
-            ename, evalue, traceback = render_error(error)
+            ename, evalue, traceback = render_error(error, source=code)
         except Exception:
-            self.log.exception("render_error failed")
-            ename, evalue, traceback = error.ename, error.render(), [error.render()]
+            self.log.error("render_error failed")
+            shown = mask_known_secrets_at(error.message, 0, secret_tokens(code))[0]
+            ename, evalue, traceback = error.ename, shown, [shown]
         content = {"ename": ename, "evalue": evalue, "traceback": list(traceback)}
         if not silent:
             self.send_response(self.iopub_socket, "error", content)

@@ -2,11 +2,15 @@
 
 The "traceback" is the error's own short report (`KernelError.render()`), one entry per line,
 the first in red. A Python traceback never appears, not even for an unexpected exception.
+Given the cell's text, every secret of the cell (a password, a token, a URI's password) is masked
+wherever the report repeats it: in the line shown above the caret (which moves with it), the
+message, the hint, the summary.
 """
 
 from __future__ import annotations
 
-from milvus_kernel.errors import KernelError
+from milvus_kernel.errors import KernelError, MilvusSyntaxError
+from milvus_kernel.language.secrets import mask_known_secrets_at, secret_tokens
 
 RED = "\x1b[0;31m"
 RESET = "\x1b[0m"
@@ -14,12 +18,18 @@ RESET = "\x1b[0m"
 MAX_EVALUE = 200
 
 
-def render_error(error: BaseException, color: bool = True) -> tuple[str, str, list[str]]:
+def render_error(
+    error: BaseException, color: bool = True, source: str | None = None
+) -> tuple[str, str, list[str]]:
     """`(ename, evalue, traceback lines)` for `error`.
 
     `error` is normally a `KernelError`; any other exception is reported by its type name and
-    message alone, so a front end can use this for every failure.
+    message alone, so a front end can use this for every failure. `source` is the cell that
+    failed: its secrets are masked in the report.
     """
+    known = secret_tokens(source) if source else []
+    if known and isinstance(error, KernelError):
+        error = masked_copy(error, known)
     if isinstance(error, KernelError):
         ename = error.ename
         try:
@@ -31,6 +41,9 @@ def render_error(error: BaseException, color: bool = True) -> tuple[str, str, li
         ename = type(error).__name__
         summary = _safe_str(error)
         report = f"{ename}: {summary}" if summary else ename
+    if known:
+        report = _masked(report, known)
+        summary = _masked(summary, known)
     lines = report.splitlines() or [ename]
     evalue = next((line.strip() for line in summary.splitlines() if line.strip()), ename)
     if len(evalue) > MAX_EVALUE:
@@ -38,6 +51,26 @@ def render_error(error: BaseException, color: bool = True) -> tuple[str, str, li
     if color:
         lines = [RED + lines[0] + RESET, *lines[1:]]
     return ename, evalue, lines
+
+
+def masked_copy(error: KernelError, known: list[tuple[str, str]]) -> KernelError:
+    """A copy of `error` whose texts repeat none of `known` (`secret_tokens` of the cell)."""
+    masked = type(error).__new__(type(error))  # not copy.copy: __init__ takes keyword arguments
+    masked.__dict__.update(error.__dict__)
+    masked.message = _masked(error.message, known)
+    if error.statement_text:
+        masked.statement_text = _masked(error.statement_text, known)
+    if isinstance(masked, MilvusSyntaxError):
+        line, caret = mask_known_secrets_at(masked.source_line, masked.column - 1, known)
+        masked.source_line, masked.column = line, caret + 1
+        if masked.hint:
+            masked.hint = _masked(masked.hint, known)
+    masked.args = (masked.message,)
+    return masked
+
+
+def _masked(text: str, known: list[tuple[str, str]]) -> str:
+    return mask_known_secrets_at(text, 0, known)[0]
 
 
 def _safe_str(error: BaseException) -> str:
