@@ -110,7 +110,10 @@ def _internal_names() -> set[str]:
 
 
 def _invalid_cells() -> list[str]:
-    lines = (FIXTURES / "invalid.txt").read_text(encoding="utf-8").splitlines()
+    lines = []
+    for name in ("invalid.txt", "limits.txt"):
+        if (FIXTURES / name).exists():
+            lines += (FIXTURES / name).read_text(encoding="utf-8").splitlines()
     cells = [ln.split("\t")[1] for ln in lines if ln.strip() and not ln.startswith("#")]
     cells = [cell.replace("\\n", "\n") for cell in cells]
     # every valid statement cut short after each word, and with a stray word or bracket added
