@@ -36,6 +36,9 @@ HOSTILE = [
     "{x}",
     "$meta",
     ") or (1 == 1",
+    "nul\u0000byte",
+    "\u0000",
+    "ctl\x01\x1b\x7f\u2028\b\f\v",
 ]
 
 ROWS = [
