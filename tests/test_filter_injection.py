@@ -179,6 +179,12 @@ def test_output_names_are_names(dyn: Session) -> None:
     ):
         with pytest.raises(ExecutionError, match=r"cannot be read as a column"):
             _run(dyn, cell)
+    for cell in (  # the field to search by must be a vector field of the schema
+        "SELECT id FROM dyn ORDER BY `v or id` <-> [0.1, 0.2] LIMIT 3",
+        "SEARCH dyn USING `v or id` FOR [0.1, 0.2] LIMIT 3",
+    ):
+        with pytest.raises(ExecutionError, match=r"has no field 'v or id'"):
+            _run(dyn, cell)
 
 
 class HostileStr(str):
