@@ -20,7 +20,7 @@ from milvus_kernel.language.prechecks import (
     TOO_DEEP,
     check_depth,
     first_unclosed,
-    needs_early_parse,
+    shape,
 )
 from milvus_kernel.language.secrets import mask_secrets, mask_secrets_at
 from milvus_kernel.language.splitter import Chunk, split_statements
@@ -40,20 +40,25 @@ def parse_cell(code: str, params: Mapping[str, Any] | None = None) -> list[State
     one (the old kernel's cells have no semicolons) counts as one statement per line.
     `params` are the Python values `:name` refers to (the IPython magic's bindings).
 
-    The statements whose first word starts none (a typo such as `SELEC`) are parsed before the
-    others, so such an error at the end of a huge cell comes at once; other errors come in order.
+    One statement of each shape (`prechecks.shape`: values blanked) is parsed before the others,
+    so a syntax error at the end of a huge cell of generated statements comes at once; errors
+    only values cause come in order after that.
     """
     transformer = _TRANSFORMER if params is None else ToStatements(params)
     chunks = split_statements(code)
     several = len(chunks) > 1
     early: dict[int, list[Statement]] = {}
+    shapes: dict[str, int] = {}  # shape of a statement that parsed → how many statements it is
     number = 1  # the number of the chunk's first statement, if the chunks before it parse
     for index, chunk in enumerate(chunks):
-        if needs_early_parse(chunk):
-            early[index] = _numbered(code, chunk, transformer, number, several)
-            number += len(early[index])
-        else:
-            number += 1
+        key = shape(chunk.text) if several else None
+        if key is not None and key in shapes:
+            number += shapes[key]
+            continue
+        early[index] = _numbered(code, chunk, transformer, number, several)
+        number += len(early[index])
+        if key is not None:
+            shapes[key] = len(early[index])
     statements: list[Statement] = []
     for index, chunk in enumerate(chunks):
         found = early.get(index)

@@ -1,7 +1,8 @@
 """Splits a cell into statements at `;` outside strings, quoted names and comments.
 
-It jumps from one special character to the next with `str.find` (a C-speed scan per kind of
-special), so a cell holding megabytes of numbers splits in a few milliseconds.
+It jumps from one special character to the next with one regex search (`;` and quotes) and
+`str.find` (comments, rare), so a cell holding megabytes of numbers splits in a few milliseconds
+and a cell of a million statements in about a second.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_SPECIALS = (";", "'", '"', "`", "--", "/*")
+_QUOTE_OR_END = re.compile(r"[;'\"`]")
 _NON_SPACE = re.compile(r"\S")
 _DOUBLE_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 
@@ -34,13 +35,16 @@ def split_statements(code: str) -> list[Chunk]:
     has_content = False
     unterminated: str | None = None
     length = len(code)
-    upcoming = {token: code.find(token) for token in _SPECIALS}
+    quote_or_end = _QUOTE_OR_END.search
+    comments = {"--": code.find("--"), "/*": code.find("/*")}
     while pos < length:
-        for token, at in upcoming.items():
-            if 0 <= at < pos:
-                upcoming[token] = code.find(token, pos)
-        found = [(at, token) for token, at in upcoming.items() if at >= 0]
-        at, token = min(found) if found else (length, "")
+        match = quote_or_end(code, pos)
+        at, token = (match.start(), match.group()) if match else (length, "")
+        for opening, found in comments.items():
+            if 0 <= found < pos:
+                found = comments[opening] = code.find(opening, pos)
+            if 0 <= found < at:
+                at, token = found, opening
         if not has_content and _NON_SPACE.search(code, pos, at):
             has_content = True
         if not token:
