@@ -135,6 +135,7 @@ class MilvusMagics(Magics):
         if cell is not None and line.strip():
             raise UsageError("%%milvus takes no options: put the statements in the cell")
         if not (line if cell is None else cell).strip():
+            print(USAGE)  # a bare `%milvus` (or an empty `%%milvus` cell): how to use it
             return None
         # In a `%%milvus` cell the statements start on the cell's second line: count from there.
         code = line if cell is None else "\n" + cell
@@ -142,6 +143,23 @@ class MilvusMagics(Magics):
         if local_ns is not None and local_ns is not namespace:
             namespace = ChainMap(local_ns, namespace)
         return run_magic(self.session, code, MappingProxyType(namespace))
+
+
+USAGE = """\
+%milvus runs Milvus SQL statements from Python (the Milvus kernel's language):
+  %milvus STATEMENT        one statement on the line; a table comes back as a pandas DataFrame
+  %%milvus                 as a cell's first line: the cell's statements, separated by ;
+  :name                    in a statement, the Python variable name (a number, string, list or
+                           numpy vector)
+The session lasts across cells; before any CONNECT it uses MILVUS_URI, else an embedded
+Milvus Lite file milvus_kernel.db in the current directory.
+Examples:
+  %milvus CONNECT 'http://localhost:19530'
+  %milvus SHOW TABLES
+  df = %milvus SELECT * FROM docs WHERE label = :label LIMIT 10
+  %milvus SEARCH docs FOR :query LIMIT 5
+  %milvus HELP SEARCH
+`%milvus HELP` lists every statement."""
 
 
 _registered: MilvusMagics | None = None

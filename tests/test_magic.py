@@ -264,6 +264,54 @@ def test_unbound_name_and_catchable_error(kc: Any, pts: str):
     assert "no_such_table" in value(kc, "caught")
 
 
+def test_bare_magic_prints_how_to_use_it(kc: Any):
+    """`%milvus` alone (and an empty `%%milvus` cell) prints the usage, runs nothing."""
+    from milvus_kernel.magic import USAGE
+
+    for cell in ("%milvus", "%milvus   ", "%%milvus\n\n"):
+        outputs = ok(kc, cell)
+        assert streams(outputs).strip() == USAGE.strip(), cell
+        assert not shown(outputs)
+    ok(kc, "returned = %milvus")
+    assert value(kc, "returned is None"), "the magic returns nothing"
+
+
+def test_usage_examples_parse():
+    """Every example line of the usage is a statement the language takes (with :names bound)."""
+    from milvus_kernel.language.parser import parse_cell, parse_statement
+    from milvus_kernel.magic import USAGE
+
+    prefix = "%milvus "
+    examples = [
+        line.strip().split(prefix, 1)[1]
+        for line in USAGE.split("Examples:")[1].splitlines()
+        if line.startswith("  ") and prefix in line
+    ]
+    assert len(examples) >= 5
+    bound = {"label": "red", "query": [0.1, 0.2]}
+    for example in examples:
+        assert parse_cell(example, bound), example
+    assert type(parse_statement("HELP SEARCH")).__name__ == "Help"
+
+
+def test_input_python_cannot_hold_is_a_syntax_error(kc: Any):
+    """Deep brackets, 5,000-digit numbers and 1e999 through the magic: the kernel's report."""
+    cases = {
+        "%milvus SELECT * FROM t WHERE x IN " + "[" * 10000: "column 128: brackets nest more",
+        "%milvus SEARCH t FOR " + "[" * 10000: "column 114: brackets nest more than 100",
+        "%milvus SELECT * FROM t WHERE x = " + "9" * 5000: "has 5000 digits",
+        "%milvus SELECT * FROM t WHERE 1e999": "column 23: the number 1e999 is out of range",
+        "%milvus SELECT * FROM t WHERE [1, {}]": "WHERE needs a condition",
+    }
+    for cell, fragment in cases.items():
+        failed = error_of(kc, cell)
+        assert failed["error"]["ename"] == "MilvusMagicError"
+        assert fragment in failed["report"], (cell[:60], failed["report"][:300])
+        assert "Syntax error in statement 1, line 1" in failed["report"]
+        for word in ("internal error", "VisitError", "RecursionError", "ValueError"):
+            assert word not in failed["report"]
+
+
 def test_frame_shows_its_current_contents():
     """In-process: the frame renders what it holds now, the way the kernel renders a table."""
     from milvus_kernel.display import render
