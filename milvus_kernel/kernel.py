@@ -24,6 +24,7 @@ from milvus_kernel.history import History
 from milvus_kernel.kernel_startup import quiet_library_logs, warm_up
 from milvus_kernel.keyword_help import KEYWORD_HELP
 from milvus_kernel.language.completion import completion_context, is_complete, word_at
+from milvus_kernel.language.filters import utf8_safe
 from milvus_kernel.language.secrets import mask_known_secrets_at, mask_secrets, secret_tokens
 from milvus_kernel.progress_display import ProgressDisplay
 
@@ -165,7 +166,7 @@ class MilvusKernel(Kernel):
 
     def _publish_execute_input(self, code: str, parent: Any, execution_count: int) -> None:
         """Echo the cell to other clients with its passwords and tokens masked."""
-        super()._publish_execute_input(mask_secrets(code), parent, execution_count)
+        super()._publish_execute_input(utf8_safe(mask_secrets(code)), parent, execution_count)
 
     def _ok(self) -> dict[str, Any]:
         return {
@@ -187,7 +188,11 @@ class MilvusKernel(Kernel):
             self.log.error("render_error failed")
             shown = mask_known_secrets_at(error.message, 0, secret_tokens(code))[0]
             ename, evalue, traceback = error.ename, shown, [shown]
-        content = {"ename": ename, "evalue": evalue, "traceback": list(traceback)}
+        content = {
+            "ename": ename,
+            "evalue": utf8_safe(evalue),
+            "traceback": [utf8_safe(line) for line in traceback],
+        }
         if not silent:
             self.send_response(self.iopub_socket, "error", content)
         return {"status": "error", "execution_count": self.execution_count, **content}

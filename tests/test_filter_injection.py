@@ -15,11 +15,13 @@ on a Milvus Lite server, which the test reads with its own MilvusClient.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from jupyter_client.session import json_default
 from kernel_harness import execute, plain_texts, running_kernel
 
 from milvus_kernel.engine.results import Table
@@ -360,7 +362,18 @@ def test_kernel_delete_and_select_with_hostile_names(tmp_path: Path, lite_server
             assert "lone surrogate" in reply["evalue"]
             assert [m["msg_type"] for m in outputs] == ["error"]
             assert "Traceback" not in "".join(outputs[0]["content"]["traceback"])
+            # a cell whose JSON holds a raw lone surrogate (as a browser may send it): the
+            # echo and the error are sendable, the kernel answers and carries on
+            kc.session.pack = lambda obj: json.dumps(
+                obj, default=json_default, ensure_ascii=True
+            ).encode()
+            reply, outputs = execute(kc, "SELECT id FROM inj WHERE s = 'x\udc00';", timeout=30)
+            assert reply["status"] == "error" and reply["ename"] == "SyntaxError", reply
+            assert "lone surrogate (U+DC00 at character 2)" in reply["evalue"]
+            assert "x\\udc00" in "".join(outputs[0]["content"]["traceback"])
             assert len(raw.query("inj", filter="id >= 0", output_fields=["id"])) == 9
+            texts = _ok(kc, "SELECT COUNT(*) FROM inj;")
+            assert re.search(r"-+\n\s*9\n", texts[-1]), texts
     finally:
         raw.drop_collection("inj")
         raw.close()

@@ -228,6 +228,14 @@ def lone_surrogate(text: str) -> int | None:
     return None
 
 
+def utf8_safe(text: str) -> str:
+    """`text` with each lone surrogate written as `\\udXXX`: what a Jupyter message can carry
+    (a cell's JSON may hold one; echoing it raw would make the kernel's reply unsendable)."""
+    if lone_surrogate(text) is None:
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 _UNSAFE_KEY = re.compile(r"['\\\n\r]")
 
 
