@@ -2,9 +2,11 @@
 
 SQL and Milvus spellings parse to the same tree. Rendering re-quotes every string literal
 (double quotes, backslash escapes) and writes every name as exactly one name: a plain
-identifier bare, anything else as the dynamic key `$meta["..."]`. So no name or value a user
-types, and no Python value bound by the magic (whatever its `__str__`), can change the
-structure of the filter that reaches Milvus.
+identifier bare, anything else (or a keyword such as `or`) as the dynamic key `$meta["..."]`.
+So no name or value a user types, and no Python value bound by the magic (whatever its
+`__str__`), can change the structure of the filter that reaches Milvus. The same module says
+which output-field names Milvus would read as more than a name, and how a get by primary key
+is written when pymilvus's own (unescaped) key filter would not hold the keys.
 """
 
 from __future__ import annotations
