@@ -101,7 +101,9 @@ def plural(count: int, word: str = "row") -> str:
 
 
 def shown_keys(keys: list[Any]) -> str:
-    return ", ".join(str(k) for k in keys[:SHOWN_KEYS]) + (", …" if len(keys) > SHOWN_KEYS else "")
+    """The first SHOWN_KEYS keys (strings quoted), and "…" when there are more."""
+    shown = ", ".join(repr(k) if isinstance(k, str) else str(k) for k in keys[:SHOWN_KEYS])
+    return shown + (", …" if len(keys) > SHOWN_KEYS else "")
 
 
 class BatchWriter:
@@ -121,6 +123,7 @@ class BatchWriter:
         self.keyed = upsert or not key.auto_id  # the rows carry their keys
         self.lite = is_lite(catalog) if self.keyed else False
         self.checking = self.keyed
+        self.unchecked = ""  # why the keys could not be checked against the collection's rows
         self.written = 0  # rows that landed (acknowledged; on Lite one per distinct key)
         self.given = 0  # rows of acknowledged batches, as sent
         self.repeated: list[Any] = []  # keys given more than once within one batch
@@ -161,8 +164,9 @@ class BatchWriter:
             found = call_in_worker(self._query_keys, keys)
         except CallInterrupted:
             raise KeyboardInterrupt from None
-        except ExecutionError:
-            self.checking = False  # e.g. a server collection without an index cannot load
+        except ExecutionError as error:  # e.g. a server collection without an index: no load
+            self.checking = False
+            self.unchecked = error.message
             return set()
         return {row[self.key] for row in found}
 
@@ -220,13 +224,17 @@ class BatchWriter:
             keys = f"{plural(self.repeated_keys, 'duplicate key')} ({shown_keys(self.repeated)})"
             if self.lite:
                 text += (
-                    f" ({self.given} rows given: {keys} in this write collapsed into 1 row each,"
-                    " the last one kept)"
+                    f" ({self.given} rows given: {keys} in this write collapsed into 1 row"
+                    f"{' each' if self.repeated_keys > 1 else ''}, the last one kept)"
                 )
             else:
                 text += f" ({keys} in this write: a Milvus server keeps every copy as its own row)"
         if self.existing_count:
             text += "; " + self._existing_note()
+        if self.unchecked:
+            text += (
+                f"; keys not checked against the rows already in {self.table} ({self.unchecked})"
+            )
         return text
 
     def _existing_note(self) -> str:
@@ -243,8 +251,8 @@ class BatchWriter:
         if self.lite:
             return (
                 f"{keys}: Milvus Lite overwrote {'it' if n == 1 else 'them'}, so {self.table} "
-                f"has {plural(self.written - n)} more; a Milvus server keeps both rows"
-                " — use UPSERT to replace"
+                f"has {plural(self.written - n) + ' more' if self.written > n else 'no more rows'}"
+                "; a Milvus server keeps both rows — use UPSERT to replace"
             )
         return (
             f"{keys}: a Milvus server keeps both rows, the old and the new — use UPSERT to replace"
