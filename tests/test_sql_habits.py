@@ -176,6 +176,16 @@ def test_a_long_line_shows_a_window_around_the_caret(where: str) -> None:
     assert len(line) > 800 and error.column == line.index(word, error.column - 1) + 1
 
 
+def test_a_hint_never_repeats_a_long_string() -> None:
+    path = "'" + "d/" * 200 + "q.npy'"
+    error = _error(f"SEARCH docs FOR {path} LIMIT 3")
+    assert (
+        error.hint
+        == "a file of vectors is read with VECTOR FROM 'file.npy' (every row: VECTORS FROM)"
+    )
+    assert max(len(line) for line in error.render().splitlines()) <= 200
+
+
 def test_a_short_line_is_shown_whole() -> None:
     error = _error("SELECT * FROM docs LIMT 3")
     assert "  SELECT * FROM docs LIMT 3\n" in error.render()

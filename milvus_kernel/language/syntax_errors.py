@@ -214,7 +214,8 @@ def _hint(token: Token, expected: tuple[str, ...], text: str) -> str | None:
     if token.type == "DOUBLE_QUOTED" and "a name" in expected:
         return "names go bare or in `backticks`; quotes make a string"
     if token.type in ("SINGLE_QUOTED", "DOUBLE_QUOTED") and "VECTOR" in expected:
-        return f"a file of vectors is read with VECTOR FROM {token} (every row: VECTORS FROM)"
+        path = str(token) if len(token) <= 60 else "'file.npy'"
+        return f"a file of vectors is read with VECTOR FROM {path} (every row: VECTORS FROM)"
     return None
 
 
