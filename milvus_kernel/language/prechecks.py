@@ -17,7 +17,10 @@ from milvus_kernel.language.syntax_errors import Located
 MAX_DEPTH = 100
 """Brackets nested deeper than this are refused before parsing (Python would overflow its stack)."""
 TOO_DEEP = "the statement nests too deeply to read"
-DEPTH_HINT = f"brackets, NOT and chains of AND/OR may nest at most {MAX_DEPTH} deep"
+DEPTH_HINT = (
+    f"brackets may nest {MAX_DEPTH} deep, and a filter chain a few hundred AND, OR or NOT;"
+    " for many values, write x IN [1, 2, ...]"
+)
 
 _SPECIAL = re.compile(r"[\[\](){}'\"`]|--|/\*")
 _FLAT_GROUP = re.compile(r"[\[(][^\[\](){}'\"`*]*[\])]")
