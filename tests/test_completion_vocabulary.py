@@ -62,6 +62,12 @@ def test_the_place_names_its_vocabulary(before: str, expected: Vocabulary | None
         assert not context.wants and not context.keywords
 
 
+@pytest.mark.parametrize("before", ["SHOW INDEXES ", "show indices ", "SHOW PARTITIONS "])
+def test_a_table_name_follows_show_indexes_as_it_follows_show_partitions(before: str) -> None:
+    context = completion_context(before + "do", len(before) + 2)
+    assert context.wants == {"table"} and context.vocabulary is None
+
+
 def test_the_words_come_from_the_engine_lists() -> None:
     words = completion_words
     assert [w for w, _ in words(Vocabulary("index_type"), "")] == INDEX_NAMES

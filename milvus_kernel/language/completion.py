@@ -32,6 +32,8 @@ _TABLE_WORDS = {
     "ON",
     "EXISTS",
     "PARTITIONS",
+    "INDEXES",
+    "INDICES",
     "OF",
 }
 _TABLE_IN_STATEMENT = re.compile(
