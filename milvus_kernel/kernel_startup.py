@@ -18,6 +18,8 @@ LIBRARY_LEVELS = {
     "pymilvus": logging.CRITICAL,  # its ERROR records are the per-RPC tracebacks
     "milvus_lite": logging.WARNING,
     "grpc": logging.WARNING,
+    # the embedded Lite server's per-call exceptions, which its client reports to the user anyway
+    "grpc._server": logging.CRITICAL,
 }
 #: the kernel's own logger: internal errors are logged on it with their traceback
 KERNEL_LOGGER = "milvus_kernel"

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from milvus_kernel.engine.milvus_errors import (
+    NoAnswer,
     auth_failure,
     is_milvus_error,
     is_unreachable,
@@ -321,6 +322,14 @@ def is_silent(uri: str, wait: float = 1.0) -> bool:
     except OSError:
         return False
     return False
+
+
+def lost(target: Target, why: str, waited: float) -> ConnectionFailure:
+    """The error for a server lost during a statement that waited `waited` s: one that keeps its
+    port open but sends nothing did not answer (frozen); any other cannot be reached."""
+    if not target.is_lite and is_silent(target.uri):
+        return NoAnswer(no_answer(target.shown_uri, max(1, round(waited))))
+    return ConnectionFailure(unreachable(target, f"{why}; the next statement reconnects"))
 
 
 def unreachable(target: Target, why: str) -> str:

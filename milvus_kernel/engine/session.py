@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -42,10 +43,10 @@ from milvus_kernel.engine.connection import (
     Connection,
     Target,
     default_target,
+    lost,
     named_target,
     open_connection,
     resolve_uri,
-    unreachable,
 )
 from milvus_kernel.engine.lookups import Lookups
 from milvus_kernel.engine.milvus_errors import Unreachable
@@ -110,21 +111,21 @@ class Session(Lookups):
         handler = self._handlers.get(type(statement))
         if handler is None:
             raise NotSupported(f"{type(statement).__name__} is not supported by this kernel yet")
+        started = time.monotonic()
         try:
             with reporting_to(self.progress):
                 return handler(statement)
         except Unreachable as error:
-            raise self._lost(error) from None
+            raise self._lost(error, time.monotonic() - started) from None
         # any other exception is a bug: the runner logs it and reports an InternalError
 
-    def _lost(self, error: Unreachable) -> KernelError:
+    def _lost(self, error: Unreachable, waited: float) -> KernelError:
         """The server stopped answering: say where, and reconnect on the next statement."""
         if self._catalog is None or self._catalog.connection.target.is_lite:
             return error
         connection = self._catalog.connection
         connection.lost = True
-        why = f"{error.message}; the next statement reconnects"
-        return ConnectionFailure(unreachable(connection.target, why))
+        return lost(connection.target, error.message, waited)
 
     def take_notices(self) -> list[str]:
         """Notices to show before the next result (where the kernel connected), then cleared."""
