@@ -152,10 +152,7 @@ def test_auto_id_reports_ids_and_upsert(session, unique_name):
         session.execute(Insert(unique_name, columns=("id", "v"), rows=((1, [0, 0]),)))
     ids = [row[0] for row in session.execute(Select(unique_name, columns=("id",))).rows]
     upserted = session.execute(Insert(unique_name, rows=((ids[0], [9, 9]),), upsert=True))
-    assert (
-        upserted.text
-        == f"upserted 1 row into {unique_name}; it replaced an existing row (key {ids[0]})"
-    )
+    assert upserted.text == f"upserted 1 row into {unique_name}"
     assert count(session, unique_name) == 5
 
 

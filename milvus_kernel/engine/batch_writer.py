@@ -12,7 +12,8 @@
   existing key overwrites it), a Milvus server keeps every copy. Before each batch one query
   (`pk in [...]`) finds the keys the collection already holds, so the summary says how many rows
   landed, how many keys repeated within a batch and how many already existed (possibly written
-  by an earlier batch of the same statement).
+  by an earlier batch of the same statement). An UPSERT replaces by design: only its repeated keys
+  are reported.
 """
 
 from __future__ import annotations
@@ -122,7 +123,7 @@ class BatchWriter:
         self.key = key.name
         self.keyed = upsert or not key.auto_id  # the rows carry their keys
         self.lite = is_lite(catalog) if self.keyed else False
-        self.checking = self.keyed
+        self.checking = not upsert and not key.auto_id  # an UPSERT replaces by design
         self.unchecked = ""  # why the keys could not be checked against the collection's rows
         self.written = 0  # rows that landed (acknowledged; on Lite one per distinct key)
         self.given = 0  # rows of acknowledged batches, as sent
@@ -240,14 +241,6 @@ class BatchWriter:
     def _existing_note(self) -> str:
         n = self.existing_count
         keys = f"{plural(n, 'key')} ({shown_keys(self.existing)}) already existed"
-        if self.upsert:
-            new = self.written - n
-            replaced = (
-                f"{'it' if self.written == 1 else 'all' if not new else n} replaced "
-                f"{'an existing row' if n == 1 else 'existing rows'} "
-                f"(key{'' if n == 1 else 's'} {shown_keys(self.existing)})"
-            )
-            return replaced + (f", {new} {'was' if new == 1 else 'were'} new" if new else "")
         if self.lite:
             return (
                 f"{keys}: Milvus Lite overwrote {'it' if n == 1 else 'them'}, so {self.table} "
