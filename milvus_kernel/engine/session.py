@@ -166,8 +166,8 @@ class Session(Lookups):
             result = self._open(statement)
         except ConnectionFailure as error:
             self._failed_connect = (
-                f"the last CONNECT failed ({error.message}): CONNECT again, or DISCONNECT "
-                f"to use the default, {self._default_shown()}"
+                "the last CONNECT failed: CONNECT again, or DISCONNECT to use the default, "
+                f"{self._default_shown()}\n({error.message})"
             )
             raise
         self._failed_connect = None
