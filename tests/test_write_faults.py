@@ -23,6 +23,8 @@ from kernel_harness import collect, execute, running_kernel
 from pymilvus import MilvusClient
 from servers import LiteServer
 
+from milvus_kernel.language.parser import parse_cell
+
 RETURN_WITHIN = 20.0  # seconds an interrupted write may take to answer (the design is ~2-3 s)
 ROWS = 60_000
 BATCH = 1000
@@ -171,17 +173,23 @@ def test_interrupt_of_a_big_values_into_a_frozen_server(
         run_ok(kc, f"CONNECT '{server.uri}'; SET consistency_level = 'Strong';")
         run_ok(kc, f"CREATE TABLE big ({key}, vector FLOAT_VECTOR(2));")
         run_ok(kc, f"INSERT INTO big VALUES {'(1, [0.0, 0.0])' if keyed else '([0.0, 0.0])'};")
+        started = time.monotonic()
+        parse_cell(f"INSERT INTO big VALUES {values};")
+        parse_time = time.monotonic() - started
         os.kill(server.process.pid, signal.SIGSTOP)
         try:
             msg_id = kc.execute(f"INSERT INTO big VALUES {values};")
-            time.sleep(4.0)  # parsed, converted, and waiting for the frozen server
+            time.sleep(1.0 + 3 * parse_time)  # parsed, and waiting for the frozen server
             started = time.monotonic()
             km.interrupt_kernel()
             reply, _ = collect(kc, msg_id, timeout=60)
             took = time.monotonic() - started
         finally:
             os.kill(server.process.pid, signal.SIGCONT)
-        print(f"interrupt of INSERT … VALUES ({rows} rows, {key}) answered in {took:.2f} s")
+        print(
+            f"interrupt of INSERT … VALUES ({rows} rows, {key}; parsed in {parse_time:.2f} s) "
+            f"answered in {took:.2f} s"
+        )
         assert took < RETURN_WITHIN
         assert reply["status"] == "error" and reply["ename"] == "Interrupted", reply
         message = full_message(reply)
