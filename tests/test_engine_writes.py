@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
+import threading
+import time
+
 import pytest
 from pymilvus.exceptions import MilvusException
 
+from milvus_kernel.engine import batch_writer
 from milvus_kernel.engine import writes as writes_module
 from milvus_kernel.errors import ExecutionError, Interrupted
 from milvus_kernel.language.statements import (
@@ -254,3 +261,41 @@ def test_interrupt_between_batches_says_what_was_written(session, unique_name, m
     with pytest.raises(Interrupted, match=expected):
         session.execute(Insert(unique_name, rows=rows))
     assert count(session, unique_name) == 3
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to oneself")
+def test_interrupt_of_a_call_that_never_answers_returns_at_once(session, unique_name, monkeypatch):
+    """An insert call that hangs (a frozen server): SIGINT is taken while it waits; after
+    GRACE seconds the statement stops, says the batch is in doubt and writes nothing more."""
+    make(session, unique_name)
+    monkeypatch.setattr(writes_module, "BATCH_ROWS", 2)
+    client = session.catalog().client
+    original = client.insert
+    release = threading.Event()
+    calls = []
+
+    def hanging_insert(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()
+            release.wait(60)  # never answers while the statement waits
+            return {"insert_count": 0}
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(client, "insert", hanging_insert)
+    rows = tuple((i, "x", None, None, None, None, [i, 0, 0]) for i in range(6))
+    started = time.monotonic()
+    try:
+        with pytest.raises(Interrupted) as raised:
+            session.execute(Insert(unique_name, rows=rows))
+    finally:
+        release.set()
+    took = time.monotonic() - started
+    print(f"interrupt of a hanging insert call answered in {took:.2f} s")
+    assert took < 0.5 + batch_writer.GRACE + 5
+    assert raised.value.message == (
+        f"interrupted: 2 rows had been inserted into {unique_name} (rows 1-2); a batch of 2 rows "
+        "(rows 3-4) was in flight and may or may not have been written (its answer never came: "
+        "check with SELECT COUNT(*)); rows 5-6 were not"
+    )
+    assert len(calls) == 2 and count(session, unique_name) == 2
