@@ -299,3 +299,30 @@ def test_interrupt_of_a_call_that_never_answers_returns_at_once(session, unique_
         "check with SELECT COUNT(*)); rows 5-6 were not"
     )
     assert len(calls) == 2 and count(session, unique_name) == 2
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to oneself")
+def test_interrupt_during_a_batch_that_is_written_counts_it(session, unique_name, monkeypatch):
+    """SIGINT while a batch is in flight and the server answers within GRACE: the batch counts,
+    and the statement stops after it."""
+    make(session, unique_name)
+    monkeypatch.setattr(writes_module, "BATCH_ROWS", 2)
+    client = session.catalog().client
+    original = client.insert
+    calls = []
+
+    def insert_then_signal(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            os.kill(os.getpid(), signal.SIGINT)  # arrives while this call is under way
+            time.sleep(0.3)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(client, "insert", insert_then_signal)
+    rows = tuple((i, "x", None, None, None, None, [i, 0, 0]) for i in range(6))
+    with pytest.raises(Interrupted) as raised:
+        session.execute(Insert(unique_name, rows=rows))
+    assert raised.value.message == (
+        f"interrupted: 4 rows had been inserted into {unique_name} (rows 1-4); rows 5-6 were not"
+    )
+    assert len(calls) == 2 and count(session, unique_name) == 4

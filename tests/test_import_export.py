@@ -385,7 +385,10 @@ def test_an_interrupt_during_a_write_waits_for_it(session, lite_dir, unique_name
             session,
             f"INSERT INTO {unique_name} FROM '{unique_name}.parquet' WITH (batch_size = 1000)",
         )
-    assert "interrupted: 2000 rows had been inserted" in raised.value.message
+    assert raised.value.message == (
+        f"interrupted: 2000 rows had been inserted into {unique_name} from "
+        f"'{unique_name}.parquet' (rows 1-2000); the rest were not"
+    )
     assert count(session, unique_name) == 2000
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 

@@ -132,20 +132,25 @@ class BatchWriter:
         self.existing: list[Any] = []  # keys the collection held when their batch was sent
         self.existing_count = 0
         self.unknown = 0  # rows of a batch sent whose answer never came
+        self.interrupted = False  # an interrupt came while the last batch (written) was in flight
         self.ids: list[Any] = []
         self.id_count = 0
 
     def send(self, rows: list[dict[str, Any]]) -> None:
-        """Write one batch; `KeyboardInterrupt` or a `KernelError` when it does not complete."""
+        """Write one batch; `KeyboardInterrupt` or a `KernelError` when it does not complete.
+        An interrupt during a batch that is then written sets `interrupted` instead: the caller
+        records the batch as written, then stops."""
         held = self._held(rows)
         try:
             result = call_in_worker(
                 self.catalog.call, self.method, self.table, rows, table=self.table, **self.kwargs
             )
         except CallInterrupted as stop:
-            if stop.answered and stop.error is None:
+            if stop.answered and stop.error is None:  # written: the caller counts it, then stops
                 self._count(rows, stop.value, held)
-            elif not stop.answered or fate_unknown(stop.error):  # type: ignore[arg-type]
+                self.interrupted = True
+                return
+            if not stop.answered or fate_unknown(stop.error):  # type: ignore[arg-type]
                 self.unknown = len(rows)
             raise KeyboardInterrupt from None
         except (KernelError, KeyboardInterrupt) as error:

@@ -187,6 +187,8 @@ class Importer:
             ) from None
         self._set_aside(chunk, bad)
         self.position = last
+        if self.writer.interrupted:  # during this batch, which was written: stop after it
+            raise KeyboardInterrupt
 
     def _set_aside(self, chunk: Chunk | None, bad: list[tuple[int, str]]) -> None:
         for index, reason in bad:

@@ -151,16 +151,20 @@ def insert(catalog: Catalog, statement: Insert) -> Result:
     writer = BatchWriter(catalog, info, statement.upsert, statement.partition)
     sent = 0
     for batch in batches(rows):
-        done = f"{writer.done()} into {table}" + (f" (rows 1-{sent})" if sent else "")
         try:
             writer.send(batch)
+            if writer.interrupted:  # the batch in flight was written: count it, then stop
+                sent, batch = sent + len(batch), []
+                raise KeyboardInterrupt
         except KeyboardInterrupt:
+            done = f"{writer.done()} into {table}" + (f" (rows 1-{sent})" if sent else "")
             flight = writer.in_flight(f"rows {sent + 1}-{sent + len(batch)}")
             rest = _rest(writer, sent, batch, rows)
             raise Interrupted(f"interrupted: {done}{flight}{rest}") from None
         except KernelError as error:
             if not sent and not writer.unknown:
                 raise
+            done = f"{writer.done()} into {table}" + (f" (rows 1-{sent})" if sent else "")
             flight = writer.in_flight(f"rows {sent + 1}-{sent + len(batch)}")
             rest = _rest(writer, sent, batch, rows)
             raise with_counts(error, f"{done} before this batch{flight}{rest}") from None
