@@ -21,11 +21,13 @@ from milvus_kernel.display import render, render_error
 from milvus_kernel.engine.results import Result
 from milvus_kernel.errors import Interrupted, KernelError
 from milvus_kernel.history import History
-from milvus_kernel.kernel_startup import quiet_library_logs, warm_up
+from milvus_kernel.kernel_startup import kernel_log_handler, quiet_library_logs, warm_up
 from milvus_kernel.keyword_help import KEYWORD_HELP
 from milvus_kernel.language.completion import completion_context, is_complete, word_at
 from milvus_kernel.language.filters import utf8_safe
-from milvus_kernel.language.secrets import mask_known_secrets_at, mask_secrets, secret_tokens
+from milvus_kernel.language.known_secrets import known_secrets, mask_known
+from milvus_kernel.language.secrets import mask_secrets
+from milvus_kernel.log_secrets import SecretMaskingFilter
 from milvus_kernel.progress_display import ProgressDisplay
 
 if TYPE_CHECKING:  # the engine is imported on first use (or by the warm-up thread)
@@ -100,6 +102,8 @@ class MilvusKernel(Kernel):
         self._milvus: Session | None = None
         self.history = History()
         quiet_library_logs()
+        self.log_filter = SecretMaskingFilter()  # the kernel's stderr repeats no secret
+        self.log_filter.attach(kernel_log_handler(), *getattr(self.log, "handlers", ()))
         threading.Thread(target=warm_up, name="milvus-warm-up", daemon=True).start()
 
     @property
@@ -128,6 +132,7 @@ class MilvusKernel(Kernel):
         user_expressions: dict[str, Any] | None = None,
         allow_stdin: bool = False,
     ) -> dict[str, Any]:
+        self.log_filter.set_cell(code)
         entry = self.history.add(self.execution_count, code) if store_history else None
         if not code.strip():
             return self._ok()
@@ -149,7 +154,7 @@ class MilvusKernel(Kernel):
             return self._error(_interrupted(counting.started if counting else 0), silent)
         except Exception as exc:  # the kernel must survive its own bugs
             # the traceback goes to the log with the cell's secrets masked (a message may quote it)
-            logged = mask_known_secrets_at(tracebacks.format_exc(), 0, secret_tokens(code))[0]
+            logged = mask_known(tracebacks.format_exc(), known_secrets(code))
             self.log.error("internal error while running a cell\n%s", logged)
             where = f" in statement {counting.started}" if counting and counting.started else ""
             return self._error(
@@ -186,7 +191,7 @@ class MilvusKernel(Kernel):
             ename, evalue, traceback = render_error(error, source=code)
         except Exception:
             self.log.error("render_error failed")
-            shown = mask_known_secrets_at(error.message, 0, secret_tokens(code))[0]
+            shown = mask_known(error.message, known_secrets(code))
             ename, evalue, traceback = error.ename, shown, [shown]
         content = {
             "ename": ename,

@@ -11,14 +11,10 @@ import pytest
 
 from milvus_kernel.display import render_error
 from milvus_kernel.errors import ExecutionError, MilvusSyntaxError
+from milvus_kernel.language.known_secrets import known_secrets, mask_known, mask_known_at
 from milvus_kernel.language.parser import parse_cell
 from milvus_kernel.language.secret_uris import secret_fields
-from milvus_kernel.language.secrets import (
-    mask_known_secrets_at,
-    mask_secrets,
-    mask_secrets_at,
-    secret_tokens,
-)
+from milvus_kernel.language.secrets import mask_secrets, mask_secrets_at
 
 MASKED = [
     # the string the parser takes after PASSWORD / TOKEN, however it is spaced or commented
@@ -158,12 +154,12 @@ def test_caret_positions_move_with_the_text() -> None:
 def test_fragment_of_a_cell_is_masked_with_the_cell_secrets() -> None:
     """An error shows one line of a statement: the password on a line of its own is known."""
     cell = "CONNECT 'h:1' PASSWORD\n-- c\n'Secret-1' DATABSE 'x'"
-    known = secret_tokens(cell)
+    known = known_secrets(cell)
     line = "'Secret-1' DATABSE 'x'"
     assert mask_secrets(line) == line  # alone, the line says nothing of a password
-    masked, caret = mask_known_secrets_at(line, line.index("DATABSE"), known)
+    masked, caret = mask_known_at(line, line.index("DATABSE"), known)
     assert masked == "'***' DATABSE 'x'" and masked[caret:].startswith("DATABSE")
-    shown = mask_known_secrets_at("server said: bad password Secret-1", 0, known)[0]
+    shown = mask_known("server said: bad password Secret-1", known)
     assert shown == "server said: bad password ***"
 
 

@@ -146,8 +146,8 @@ def test_real_credentials_on_auth_server(tmp_path: Path, auth_server: Standalone
         for code in failing:
             reply = kernel.run(code)
             assert reply["status"] == "error", code
-        shown = kernel.run("SHOW CONNECTION;")
-        assert shown["status"] == "ok"  # a failed CONNECT leaves the previous connection
+        shown = kernel.run("SHOW CONNECTION;")  # a failed CONNECT leaves no connection
+        assert shown["status"] == "error" and "the last CONNECT failed" in shown["evalue"]
         assert kernel.history()
         assert kernel.km.is_alive()
         assert_no_secret(kernel, PASSWORD, WRONG)
@@ -198,3 +198,94 @@ def test_milvus_uri_environment_with_credentials_in_uri(
         reply = kernel.run("SHOW TABLES; SHOW CONNECTION;")
         assert reply["status"] == "ok", reply.get("evalue")
         assert_no_secret(kernel, PASSWORD)
+
+
+def _secret(label: str) -> str:
+    """A distinctive secret: any leak of it (or of its tail) is found by a plain search."""
+    return f"{label}-{uuid.uuid4().hex[:10]}"
+
+
+def _spellings(closed: str) -> tuple[list[str], list[str]]:
+    """(cells, secrets): every spelling of a credential the grammar accepts, at a closed port."""
+    s = {key: _secret(key) for key in "abcdklmnopqrstuv"}
+    # passwords with characters a URI reads specially, a distinctive piece on each side
+    pieces = [uuid.uuid4().hex[:10] for _ in range(16)]
+    odd = [
+        ("u", f"{pieces[0]}@{pieces[1]}"),
+        ("u@x", f"{pieces[2]}:{pieces[3]}"),
+        ("u%40x", f"{pieces[4]}%40{pieces[5]}"),
+        ("u", f"{pieces[6]}''\"{pieces[7]}"),
+        ("u", f"{pieces[8]}/{pieces[9]}"),
+        ("a@b", f"{pieces[10]}%40''/{pieces[11]}"),
+        ("u", f"{pieces[12]}?{pieces[13]}#{pieces[14]}"),
+    ]
+    cells = [
+        f"CONNECT 'http://{closed}' USER 'u' PASSWORD /* c */ '{s['a']}';",
+        f"CONNECT 'http://{closed}' TOKEN'u:{s['b']}';",
+        f"CONNECT 'http://{closed}' USER 'u' PASSWORD\n-- the password:\n'{s['c']}';",
+        f'CONNECT "http://{closed}" TOKEN -- c\n /* d */ "{s["d"]}";',
+        *(f"CONNECT 'http://{user}:{password}@{closed}';" for user, password in odd),
+        f"CONNECT 'https://{closed}?token={s['k']}';",
+        f"CONNECT 'https://{closed}/?a=1&password={s['l']}&key={s['m']}&api_key={s['n']}';",
+        f"milvus://u:{s['o']}@{closed}",
+        f"connect milvus://u:{s['o']}@{closed}",
+        f"CONNECT 'x.db' PASSWORD 'p' DATABSE 'typo' TOKEN\n'{s['p']}';",
+        f"CONNECT 'http://{closed}' USER 'u' PASSWORD\n-- c\n'{s['q']}' DATABSE 'typo';",
+        "CREATE TABLE secret_opt (id INT64 PRIMARY KEY, v FLOAT_VECTOR(2))"
+        f" WITH (token = '{s['r']}');",
+        f"SET token = '{s['s']}';",
+        f"EXPLAIN CONNECT 'http://u:{s['t']}@{closed}' TOKEN 'u:{s['t']}';",
+        f"CONNECT 'http://{closed}' PASSWORD 'unterminated {s['u']}",
+        f"CONNECT 'http://u:p@{closed}' PASSWORD 'p';",  # a one-letter password
+    ]
+    return cells, [*s.values(), *pieces[:15]]
+
+
+def test_every_spelling_through_the_kernel(tmp_path: Path) -> None:
+    """Each spelling in a cell of its own: no message, history entry or log line repeats it,
+    and the execute_input echo is exactly the masked cell."""
+    from milvus_kernel.language.secrets import mask_secrets
+
+    closed = f"127.0.0.1:{free_port()}"
+    cells, secrets = _spellings(closed)
+    with recorded_kernel(tmp_path) as kernel:
+        for code in cells:
+            reply = kernel.run(code)
+            if code.startswith(("EXPLAIN", "SET")):
+                continue  # these may run; the scan below is what matters
+            assert reply["status"] == "error", code
+        echoes = [m["content"]["code"] for m in kernel.messages if m["msg_type"] == "execute_input"]
+        assert echoes == [mask_secrets(code) for code in cells]
+        assert all("***" in echo for echo in echoes)
+        assert "http://u:***@" + closed in echoes[-1]  # `http://` stays whole
+        assert "htt***" not in kernel.transcript()
+        history = kernel.history()
+        assert [row[2][0] for row in history[: len(cells)]] == echoes
+        assert_no_secret(kernel, *secrets)
+
+
+def test_cells_over_100_kb_with_the_secret_near_the_end(tmp_path: Path) -> None:
+    """A long cell: the echo, the history and the error report all mask its last statements."""
+    closed = f"127.0.0.1:{free_port()}"
+    first, second, third = _secret("big1"), _secret("big2"), _secret("big3")
+    notes = "-- a note that makes the cell long\n" * 4_000  # 140 KB
+    long_value = "x" * 150_000
+    cells = [
+        # the first statement fails at run time: the CONNECT after it only appears in echoes
+        f"SELECT * FROM no_such_table WHERE name = '{long_value}';\n"
+        f"CONNECT 'http://u:{first}@{closed}' PASSWORD '{first}';",
+        notes + f"CONNECT 'http://{closed}' PASSWORD\n-- c\n'{second}' DATABSE 'x';",
+        notes + f"connect milvus://u:{third}@{closed}\nlist tables",
+    ]
+    with recorded_kernel(tmp_path) as kernel:
+        for code in cells:
+            assert len(code) > 100_000 and code.rfind("big") > 100_000
+            start = time.perf_counter()
+            reply = kernel.run(code, timeout=120)
+            print(f"{len(code) / 1e3:.0f} KB cell: {time.perf_counter() - start:.2f} s")
+            assert reply["status"] == "error"
+        assert "Syntax error" in kernel.transcript()
+        echoes = [m["content"]["code"] for m in kernel.messages if m["msg_type"] == "execute_input"]
+        assert [echo.count("***") for echo in echoes] == [2, 1, 1]
+        kernel.history()
+        assert_no_secret(kernel, first, second, third)

@@ -10,7 +10,12 @@ message, the hint, the summary.
 from __future__ import annotations
 
 from milvus_kernel.errors import KernelError, MilvusSyntaxError
-from milvus_kernel.language.secrets import mask_known_secrets_at, secret_tokens
+from milvus_kernel.language.known_secrets import (
+    KnownSecrets,
+    known_secrets,
+    mask_known,
+    mask_known_at,
+)
 
 RED = "\x1b[0;31m"
 RESET = "\x1b[0m"
@@ -27,7 +32,7 @@ def render_error(
     message alone, so a front end can use this for every failure. `source` is the cell that
     failed: its secrets are masked in the report.
     """
-    known = secret_tokens(source) if source else []
+    known = known_secrets(source) if source else KnownSecrets()
     if known and isinstance(error, KernelError):
         error = masked_copy(error, known)
     if isinstance(error, KernelError):
@@ -42,8 +47,8 @@ def render_error(
         summary = _safe_str(error)
         report = f"{ename}: {summary}" if summary else ename
     if known:
-        report = _masked(report, known)
-        summary = _masked(summary, known)
+        report = mask_known(report, known)
+        summary = mask_known(summary, known)
     lines = report.splitlines() or [ename]
     evalue = next((line.strip() for line in summary.splitlines() if line.strip()), ename)
     if len(evalue) > MAX_EVALUE:
@@ -53,24 +58,20 @@ def render_error(
     return ename, evalue, lines
 
 
-def masked_copy(error: KernelError, known: list[tuple[str, str]]) -> KernelError:
-    """A copy of `error` whose texts repeat none of `known` (`secret_tokens` of the cell)."""
+def masked_copy(error: KernelError, known: KnownSecrets) -> KernelError:
+    """A copy of `error` whose texts repeat none of the cell's `known` secrets."""
     masked = type(error).__new__(type(error))  # not copy.copy: __init__ takes keyword arguments
     masked.__dict__.update(error.__dict__)
-    masked.message = _masked(error.message, known)
+    masked.message = mask_known(error.message, known)
     if error.statement_text:
-        masked.statement_text = _masked(error.statement_text, known)
+        masked.statement_text = mask_known(error.statement_text, known)
     if isinstance(masked, MilvusSyntaxError):
-        line, caret = mask_known_secrets_at(masked.source_line, masked.column - 1, known)
+        line, caret = mask_known_at(masked.source_line, masked.column - 1, known)
         masked.source_line, masked.column = line, caret + 1
         if masked.hint:
-            masked.hint = _masked(masked.hint, known)
+            masked.hint = mask_known(masked.hint, known)
     masked.args = (masked.message,)
     return masked
-
-
-def _masked(text: str, known: list[tuple[str, str]]) -> str:
-    return mask_known_secrets_at(text, 0, known)[0]
 
 
 def _safe_str(error: BaseException) -> str:

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from milvus_kernel.errors import ConnectionFailure, ExecutionError, KernelError
+from milvus_kernel.language.secret_uris import mask_uris_in_text
 
 # Codes of MilvusException that mean "the server cannot be reached".
 _UNREACHABLE_CODES = {2}
@@ -103,24 +104,22 @@ def deadline_exceeded(error: BaseException) -> bool:
     return False
 
 
-_URI_CREDENTIALS = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<cred>[^/@\s]+)@")
-
-
 def mask_uri_credentials(text: str) -> str:
-    """Replace `user:password@` inside any URI of `text` by `user:***@`."""
-
-    def repl(match: re.Match[str]) -> str:
-        cred = match.group("cred")
-        user = cred.split(":", 1)[0]
-        return f"{match.group('scheme')}{user}:***@"
-
-    return _URI_CREDENTIALS.sub(repl, text)
+    """The password and secret query parameters of any URI in `text` replaced by `***`."""
+    return mask_uris_in_text(text)
 
 
 def scrub(text: str, secrets: Iterable[str | None] = ()) -> str:
-    """`text` with every secret replaced by `***` and URI credentials masked."""
+    """`text` with every secret replaced by `***` and URI credentials masked.
+
+    A secret of under four characters is replaced only where it stands alone (a password `p`
+    must not turn `http://` into `htt***://`).
+    """
     for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        text = text.replace(secret, "***")
+        if len(secret) >= 4:
+            text = text.replace(secret, "***")
+        else:
+            text = re.sub(rf"(?<![A-Za-z0-9_]){re.escape(secret)}(?![A-Za-z0-9_])", "***", text)
     return mask_uri_credentials(text)
 
 

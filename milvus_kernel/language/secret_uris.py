@@ -93,3 +93,31 @@ def _secret_parameters(uri: str, start: int) -> list[tuple[int, int]]:
         if equals and SECRET_NAME.search(unquote(name.strip())):
             fields.append((parameter.start() + len(name) + 1, parameter.end()))
     return fields
+
+
+_URI_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+")
+
+
+def secret_fields_in_text(text: str) -> list[tuple[int, int]]:
+    """`secret_fields` of every URI in free text (a message, a log line), as offsets in `text`.
+
+    A URI in free text ends only at white space (quotes may belong to its password); in a
+    statement, `secrets.mask_secrets` reads the string tokens instead.
+    """
+    if "://" not in text:
+        return []
+    return [
+        (match.start() + start, match.start() + end)
+        for match in _URI_IN_TEXT.finditer(text)
+        for start, end in secret_fields(match.group())
+    ]
+
+
+def mask_uris_in_text(text: str, mask: str = "***") -> str:
+    """Free text with the secrets of each URI in it masked (see `secret_fields_in_text`)."""
+    pieces: list[str] = []
+    last = 0
+    for start, end in secret_fields_in_text(text):
+        pieces += [text[last:start], mask]
+        last = end
+    return "".join([*pieces, text[last:]])

@@ -83,12 +83,21 @@ class Span:
     replacement: str = MASK
 
 
+@dataclass(frozen=True)
+class SecretToken:
+    """A token holding secrets: `typed` as in the cell, `masked` as shown, `values` the secrets."""
+
+    typed: str
+    masked: str
+    values: tuple[str, ...]
+
+
 @dataclass
 class _Spotter:
     """Reads a statement's tokens one at a time and notes the secrets among them."""
 
     spans: list[Span] = field(default_factory=list)
-    tokens: list[tuple[int, str, str]] = field(default_factory=list)  # (at, as typed, masked)
+    tokens: list[tuple[int, SecretToken]] = field(default_factory=list)
     recent: list[tuple[str, str, int]] = field(default_factory=list)
     depth: int = 0  # inside WITH ( … ) or ANALYZER ( … )
     setting: bool = False  # in SET …
@@ -144,10 +153,16 @@ class _Spotter:
             return
         self.spans += [Span(at + start, at + stop) for start, stop in fields]
         masked = apply_spans(value, [Span(start, stop) for start, stop in fields], 0)[0]
-        self.tokens.append((at, value, masked))
-        for start, stop in fields:
-            if stop - start >= 4:  # the bare value, for echoes that quote it unquoted
-                self.tokens.append((at, value[start:stop], MASK))
+        values = [value[start:stop] for start, stop in fields]
+        if value[:1] in "'\"":  # also as the engine and the server see them: unescaped
+            values += [_unescaped(value[0], found) for found in values]
+        self.tokens.append((at, SecretToken(value, masked, tuple(dict.fromkeys(values)))))
+
+
+def _unescaped(quote: str, text: str) -> str:
+    if quote == "'":
+        return text.replace("''", "'")
+    return re.sub(r"\\(.)", r"\1", text, flags=re.S)
 
 
 def mask_secrets(text: str) -> str:
@@ -168,26 +183,9 @@ def secret_spans(text: str) -> list[Span]:
     return spans
 
 
-def secret_tokens(text: str) -> list[tuple[str, str]]:
-    """`(as typed, masked)` for every token of `text` holding a secret, and its bare values."""
-    found = {typed: masked for spotter, _ in _spotted(text) for _, typed, masked in spotter.tokens}
-    return sorted(found.items(), key=lambda pair: len(pair[0]), reverse=True)
-
-
-def mask_known_secrets_at(
-    text: str, position: int, known: list[tuple[str, str]]
-) -> tuple[str, int]:
-    """`text` (a piece of a cell: an error's source line, a message) with every secret of the
-    cell that it repeats masked, `known` being `secret_tokens(cell)`; and the shifted position."""
-    text, position = mask_secrets_at(text, position)
-    for typed, masked in known:
-        if typed in text:
-            spans, at = [], text.find(typed)
-            while at >= 0:
-                spans.append(Span(at, at + len(typed), masked))
-                at = text.find(typed, at + len(typed))
-            text, position = apply_spans(text, spans, position)
-    return text, position
+def secret_tokens(text: str) -> list[SecretToken]:
+    """Every token of `text` that holds a secret: as typed, masked, and its secret fields."""
+    return [token for spotter, _ in _spotted(text) for _, token in spotter.tokens]
 
 
 def apply_spans(text: str, spans: list[Span], position: int) -> tuple[str, int]:
