@@ -82,7 +82,7 @@ def _shown(text: str) -> str:
     return text if len(text) <= 20 else text[:17] + "..."
 
 
-_ROW_ITEM = re.compile(r"""\[[^\]]*\]|'(?:[^']|'')*'|"(?:[^"\\]|\\.)*"|,|[^,\s]+""")
+_ROW_ITEM = re.compile(r"""\[[^\]]*\]|'[^']*(?:''[^']*)*'|"[^"\\]*(?:\\.[^"\\]*)*"|,|[^,\s]+""")
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _KEYWORD_VALUES = {"null": None, "true": True, "false": False}
 

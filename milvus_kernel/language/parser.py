@@ -170,7 +170,12 @@ def _from_visit(error: VisitError, where: Located) -> Exception:
     if isinstance(cause, RecursionError):
         return where.error(TOO_DEEP, _start(text), hint=DEPTH_HINT)
     if isinstance(cause, (ValueError, OverflowError)):
-        return where.error(str(cause).splitlines()[0], _first_position(error.obj, text))
+        message = str(cause).splitlines()[0] if str(cause) else "a value out of range"
+        if "integer string conversion" in message:  # Python's words for a 5,000-digit number
+            message = (
+                "a number of thousands of digits, too many for any Milvus type (INT64 holds 19)"
+            )
+        return where.error(message, _first_position(error.obj, text))
     return cause
 
 

@@ -108,7 +108,7 @@ def _blank_string(match: re.Match[str]) -> str:
 
 
 _SHAPED_LENGTH = 10_000
-_QUOTED = re.compile(r"""'(?:[^']|'')*'|"(?:[^"\\]|\\.)*"|`[^`]*`""", re.S)
+_QUOTED = re.compile(r"""'[^']*(?:''[^']*)*'|"[^"\\]*(?:\\.[^"\\]*)*"|`[^`]*`""", re.S)
 _RISKY = re.compile(r"\d{19}|[eE][-+]?\d{3}")
 _DIGITS = str.maketrans("123456789", "000000000")
 _ZEROS = re.compile("0+")

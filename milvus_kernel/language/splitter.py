@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 _QUOTE_OR_END = re.compile(r"[;'\"`]")
 _NON_SPACE = re.compile(r"\S")
-_DOUBLE_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_DOUBLE_QUOTED = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)  # unrolled: fast on MBs
 
 
 @dataclass(frozen=True)

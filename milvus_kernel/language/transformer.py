@@ -18,7 +18,7 @@ from milvus_kernel.language.clauses import Clause, SemanticError, check_unique, 
 from milvus_kernel.language.column_types import ColumnRules
 from milvus_kernel.language.file_rules import FileRules
 from milvus_kernel.language.filter_rules import FilterRules
-from milvus_kernel.language.literals import LiteralRules, float_list_at
+from milvus_kernel.language.literals import LiteralRules, float_list_at, number_at
 from milvus_kernel.language.params import as_vectors, lookup
 from milvus_kernel.language.search_rules import SearchRules
 from milvus_kernel.language.seed_rules import SeedRules
@@ -197,7 +197,8 @@ class ToStatements(
             raise SemanticError(str(error)) from None
 
     def limit(self, limit: Token, offset: Token | None = None) -> Clause:
-        return Clause("limit", (int(limit), int(offset) if offset is not None else 0), limit)
+        whole = number_at(limit), number_at(offset) if offset is not None else 0
+        return Clause("limit", whole, limit)
 
     def order_by(self, field: Token, op: Token, vectors: tuple[Any, ...]) -> Clause:
         return Clause("order_by", (str(field), VECTOR_METRICS[str(op)], vectors), op)
