@@ -1,8 +1,9 @@
 """Write statements: INSERT / UPSERT ... VALUES and DELETE.
 
 Every row is checked and converted before anything is sent (a bad row writes nothing); rows then
-go out in batches bounded by count and bytes. A failure in a later batch reports exactly how many
-rows were written before it.
+go out in batches bounded by count and bytes, through `BatchWriter`: an interrupt or a failure
+(a lost server too) reports exactly how many rows the server had acknowledged, and a batch whose
+answer never came as in doubt; the summary says how many rows landed when keys repeat or exist.
 """
 
 from __future__ import annotations
