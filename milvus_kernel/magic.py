@@ -49,13 +49,14 @@ from milvus_kernel.runner import run_cell
 class MilvusMagicError(Exception):
     """A statement of a `%milvus` cell failed; shown as the kernel's report, no traceback."""
 
-    def __init__(self, error: KernelError) -> None:
-        super().__init__(error.render())
+    def __init__(self, error: KernelError, source: str = "") -> None:
+        super().__init__("\n".join(render_error(error, color=False, source=source)[2]))
         self.error = error
+        self.source = source  # the cell, whose secrets the report masks
 
     def _render_traceback_(self) -> list[str]:
         """IPython shows these lines instead of a Python traceback."""
-        return render_error(self.error)[2]
+        return render_error(self.error, source=self.source)[2]
 
 
 def run_magic(
@@ -78,7 +79,7 @@ def run_magic(
     except KernelError as error:
         if last is not None:
             show(render(last, session.settings.display_limit))
-        raise MilvusMagicError(error) from None
+        raise MilvusMagicError(error, code) from None
     except KeyboardInterrupt:
         if last is not None:
             show(render(last, session.settings.display_limit))

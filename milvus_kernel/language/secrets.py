@@ -10,7 +10,8 @@ dialect's `milvus://…` token — and a string option whose name says it is sec
 Statements holding a candidate word are run through the grammar's own contextual lexer and
 LALR parser (`parse_interactive`), so a keyword counts only where the grammar reads one. Where the
 parser stops (the broken statement of an error echo), a conservative scan reads the rest: every
-string after a word PASSWORD or TOKEN, every `scheme://`, even an unterminated string. A cell
+string after a word PASSWORD or TOKEN, every `scheme://`, even an unterminated string; it reads
+comments too (a commented-out CONNECT still holds its password). A cell
 without a candidate word costs a `str.lower` and a few `str.find` calls, so every character of
 even a 50 MB cell is looked at, in linear time.
 """
@@ -256,7 +257,22 @@ def _statement(chunk: str) -> _Spotter:
         spotter.forget_from(resume)
         for kind, value, at in scan(chunk, resume):
             spotter.feed(kind, value, at, strict=False)
+    if "--" in chunk or "/*" in chunk:
+        _comments(chunk, spotter)
     return spotter
+
+
+def _comments(chunk: str, spotter: _Spotter) -> None:
+    """A commented-out statement (`-- CONNECT … PASSWORD '…'`) is read by the scan too."""
+    for match in _BOUNDARY.finditer(chunk):
+        text = match.group()
+        if text[:2] in ("--", "/*") and any(needle in text.lower() for needle in _NEEDLES):
+            inner = _Spotter()
+            closed = text.startswith("/*") and text.endswith("*/") and len(text) >= 4
+            for kind, value, at in scan(text[2 : len(text) - 2 if closed else len(text)]):
+                inner.feed(kind, value, match.start() + 2 + at, strict=False)
+            spotter.spans = sorted([*spotter.spans, *inner.spans], key=lambda span: span.start)
+            spotter.tokens += inner.tokens
 
 
 def scan(text: str, start: int = 0) -> Iterator[tuple[str, str, int]]:
