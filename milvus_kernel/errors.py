@@ -125,4 +125,4 @@ class InternalError(KernelError):
     @classmethod
     def of(cls, bug: BaseException) -> InternalError:
         # the type only: an exception's text may quote the cell (and a password)
-        return cls(f"internal error: {type(bug).__name__} (the traceback is in the kernel log)")
+        return cls(f"internal error: {type(bug).__name__} (details in the kernel log)")

@@ -52,9 +52,9 @@ def kernel_log_handler() -> logging.Handler:
 
 
 def quiet_library_logs(kernel: bool = True) -> None:
-    """Apply the log policy (see the module doc) to the libraries; with `kernel` (the Jupyter
-    kernel, at start) also to the kernel's own logger and to Python warnings. The engine calls
-    it with `kernel=False`, so the IPython magic leaves the user's warnings and loggers alone."""
+    """Apply the log policy (see the module doc); with `kernel` (the Jupyter kernel, at start)
+    also to Python warnings. The engine calls it with `kernel=False`, so the IPython magic
+    leaves the user's warnings alone."""
     handler = kernel_log_handler()
     for name, level in LIBRARY_LEVELS.items():
         _route(logging.getLogger(name), handler, level)
@@ -63,8 +63,11 @@ def quiet_library_logs(kernel: bool = True) -> None:
             # pymilvus gives some of its loggers their own console handler (to the notebook)
             if other.startswith(prefix) and isinstance(logger, logging.Logger) and logger.handlers:
                 _route(logger, handler, level)
+    own = logging.getLogger(KERNEL_LOGGER)  # propagates still: a test's log capture sees it
+    own.setLevel(logging.ERROR)
+    if handler not in own.handlers:
+        own.addHandler(handler)
     if kernel:
-        _route(logging.getLogger(KERNEL_LOGGER), handler, logging.ERROR)
         logging.captureWarnings(True)
         _route(logging.getLogger("py.warnings"), handler, logging.WARNING)
 

@@ -87,8 +87,7 @@ def test_a_bug_in_a_handler_is_an_internal_error_with_its_traceback_logged(
         assert len(results) == 1  # SHOW TABLES ran, then the bug
         assert error.ename == "InternalError" and error.statement_index == 2
         assert error.render() == (
-            "statement 2 (DESCRIBE b): internal error: KeyError "
-            "(the traceback is in the kernel log)"
+            "statement 2 (DESCRIBE b): internal error: KeyError (details in the kernel log)"
         )
         records = [r for r in caplog.records if r.name == "milvus_kernel.runner"]
         assert len(records) == 1 and records[0].levelno == logging.ERROR
@@ -122,7 +121,7 @@ def test_a_bug_through_the_real_kernel(tmp_path: Path) -> None:
         assert reply["ename"] == "InternalError"
         assert reply["evalue"] == (
             "statement 2 (SHOW SETTINGS): internal error: ZeroDivisionError "
-            "(the traceback is in the kernel log)"
+            "(details in the kernel log)"
         )
         assert [m["msg_type"] for m in outputs] == ["execute_result", "error"]
         shown = "\n".join(str(m["content"]) for m in outputs)

@@ -73,3 +73,42 @@ def test_failing_statements_on_standalone(
         succeeds(kc, f"CONNECT '{uri}' TOKEN '{milvus_server_auth.token}';")
         fails_quietly(kc, "SELECT * FROM no_such_table;")
         fails_quietly(kc, f"CONNECT '{uri}' TOKEN '{milvus_server_auth.token}' DATABASE 'nodb';")
+
+
+def test_one_log_policy_for_the_libraries(tmp_path: Path) -> None:
+    """After a connection (which applies the policy once pymilvus is imported), every pymilvus
+    logger pymilvus gave a handler writes to the kernel's log only, and drops the per-RPC
+    tracebacks; Milvus Lite's and gRPC's warnings reach the kernel's log, never sys.stderr."""
+    import contextlib
+    import io
+    import logging
+
+    from milvus_kernel.engine.session import Session
+    from milvus_kernel.kernel_startup import LIBRARY_LEVELS, kernel_log_handler
+    from milvus_kernel.language.parser import parse_cell
+
+    handler = kernel_log_handler()
+    kernel_log, notebook = io.StringIO(), io.StringIO()
+    previous = handler.setStream(kernel_log)
+    session = Session(workdir=tmp_path, environ={})
+    try:
+        with contextlib.redirect_stderr(notebook):
+            session.execute(parse_cell("SHOW TABLES;")[0])
+            try:
+                session.execute(parse_cell("SELECT * FROM no_such_table;")[0])
+            except Exception as error:
+                assert type(error).__name__ == "ExecutionError", error
+            logging.getLogger("milvus_lite.engine").warning("a Lite warning")
+            logging.getLogger("grpc._cython").warning("a gRPC warning")
+        named = ["pymilvus", "pymilvus.milvus_client", "pymilvus.bulk_writer", *LIBRARY_LEVELS]
+        for name in named:
+            logger = logging.getLogger(name)
+            assert logger.handlers == [handler] and not logger.propagate, name
+        assert logging.getLogger("pymilvus").level == logging.CRITICAL
+    finally:
+        session.close()
+        handler.setStream(previous)
+    assert notebook.getvalue() == ""
+    assert kernel_log.getvalue() == (
+        "[milvus_lite.engine WARNING] a Lite warning\n[grpc._cython WARNING] a gRPC warning\n"
+    )

@@ -150,6 +150,9 @@ def explain(catalog: Catalog, statement: Explain) -> Result:
     shadow = Catalog(Connection(recorder, target), catalog.settings, lambda _text: None)
     shadow.workdir = getattr(catalog, "workdir", None)  # type: ignore[attr-defined]
     result = handler(shadow, inner)
+    if catalog.settings.timeout is None:  # the default deadlines are the kernel's, not a choice
+        for call in recorder.calls:
+            call.kwargs.pop("timeout", None)
     if isinstance(result, Table) and result.all_rows is not None and result.total:
         recorder.comment = "every row, when all are read (EXPORT, a DataFrame):"
         for _ in result.all_rows():

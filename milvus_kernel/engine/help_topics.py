@@ -50,7 +50,7 @@ SESSION = _t(
         "SET",
         "change a setting of the session",
         "SET display_limit = n;      -- rows shown per result (0 = all)\n"
-        "SET timeout = seconds;      -- per Milvus call (NULL = no limit)\n"
+        "SET timeout = seconds;      -- per Milvus call (NULL = a default that fits it)\n"
         "SET consistency_level = 'Strong' | 'Bounded' | 'Session' | 'Eventually' | NULL;",
         ("SET display_limit = 20;", "SET consistency_level = 'Strong';"),
     ),

@@ -133,17 +133,15 @@ class Session(Lookups):
         return notices
 
     def _with_catalog(self, handler: Callable[[Catalog, Any], Result]) -> Handler:
-        return lambda statement: handler(self.catalog(), statement)
+        return lambda statement: handler(self._statement_catalog(), statement)
 
     def _with_workspace(self, handler: Callable[[Workspace, Any], Result]) -> Handler:
         return lambda statement: handler(
-            Workspace(self.catalog(), self.workdir, self.execute), statement
+            Workspace(self._statement_catalog(), self.workdir, self.execute), statement
         )
 
     def catalog(self) -> Catalog:
         """The open connection's catalog, connecting to the default target on first use."""
-        if self._failed_connect is not None:  # never carry on quietly elsewhere
-            raise ConnectionFailure(self._failed_connect)
         if self._catalog is None:
             target = default_target(self.environ, self.workdir)
             self._activate(open_connection(target, self.settings.timeout))
@@ -152,6 +150,12 @@ class Session(Lookups):
             self._catalog.connection.reopen(self.settings.timeout)
             self._catalog.forget()
         return self._catalog  # type: ignore[return-value]
+
+    def _statement_catalog(self) -> Catalog:
+        """The catalog for a statement; none after a failed CONNECT (never carry on elsewhere)."""
+        if self._failed_connect is not None:
+            raise ConnectionFailure(self._failed_connect)
+        return self.catalog()
 
     def _activate(self, connection: Connection) -> None:
         self._catalog = Catalog(connection, self.settings, self._notices.append)
@@ -251,7 +255,7 @@ class Session(Lookups):
             return "the default connection"
 
     def _show_connection(self, statement: ShowConnection) -> Result:
-        catalog = self.catalog()
+        catalog = self._statement_catalog()
         target = catalog.connection.target
         version = catalog.call("get_server_version")
         rows = [
