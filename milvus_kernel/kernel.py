@@ -19,7 +19,7 @@ from ipykernel.kernelbase import Kernel
 from milvus_kernel import __version__
 from milvus_kernel.display import render, render_error
 from milvus_kernel.engine.results import Result
-from milvus_kernel.errors import Interrupted, KernelError
+from milvus_kernel.errors import InternalError, Interrupted, KernelError
 from milvus_kernel.history import History
 from milvus_kernel.kernel_startup import kernel_log_handler, quiet_library_logs, warm_up
 from milvus_kernel.keyword_help import KEYWORD_HELP
@@ -34,12 +34,6 @@ if TYPE_CHECKING:  # the engine is imported on first use (or by the warm-up thre
     from milvus_kernel.engine.session import Session
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-class InternalError(KernelError):
-    """A bug in the kernel itself; the traceback goes to the kernel log, not the notebook."""
-
-    ename = "InternalError"
 
 
 class _CountingSession:
