@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
 from collections import Counter
@@ -52,10 +53,11 @@ def call_in_worker(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     seconds for the answer, then raises `CallInterrupted` saying whether it came."""
     box: dict[str, Any] = {}
     done = threading.Event()
+    context = contextvars.copy_context()  # the statement's context (progress sink, ...) goes along
 
     def work() -> None:
         try:
-            box["value"] = fn(*args, **kwargs)
+            box["value"] = context.run(fn, *args, **kwargs)
         except BaseException as error:  # handed to the waiting thread
             box["error"] = error
         finally:
