@@ -179,14 +179,14 @@ def mask_secrets_at(text: str, position: int) -> tuple[str, int]:
 def secret_spans(text: str) -> list[Span]:
     """Every secret of `text` (a cell, a statement, or a piece of one), in order."""
     spans: list[Span] = []
-    for spotter, offset in _spotted(text):
+    for spotter, offset in _remembered(text):
         spans += [Span(s.start + offset, s.end + offset, s.replacement) for s in spotter.spans]
     return spans
 
 
 def secret_tokens(text: str) -> list[SecretToken]:
     """Every token of `text` that holds a secret: as typed, masked, and its secret fields."""
-    return [token for spotter, _ in _spotted(text) for _, token in spotter.tokens]
+    return [token for spotter, _ in _remembered(text) for _, token in spotter.tokens]
 
 
 def apply_spans(text: str, spans: list[Span], position: int) -> tuple[str, int]:
@@ -205,6 +205,21 @@ def apply_spans(text: str, spans: list[Span], position: int) -> tuple[str, int]:
         last = span.end
     pieces.append(text[last:])
     return "".join(pieces), position + shift if moved is None else moved
+
+
+_LARGE = 1_000_000
+_last_large: list[tuple[str, list[tuple[_Spotter, int]]]] = []
+
+
+def _remembered(text: str) -> list[tuple[_Spotter, int]]:
+    """`_spotted(text)`; the last large text's answer is kept, for the kernel reads a big cell
+    three times (its echo, its history entry, an error report)."""
+    if _last_large and _last_large[0][0] == text:
+        return _last_large[0][1]
+    found = list(_spotted(text))
+    if len(text) >= _LARGE:
+        _last_large[:] = [(text, found)]
+    return found
 
 
 def _spotted(text: str) -> Iterator[tuple[_Spotter, int]]:
