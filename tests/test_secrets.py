@@ -3,7 +3,11 @@ no history entry, no error, no SHOW CONNECTION and no line of the kernel's stder
 CONNECT works (real credentials on the Milvus standalone with authentication on) or fails (wrong
 password, closed port, `user:pass@` in the URI, MILVUS_URI / MILVUS_PASSWORD / MILVUS_TOKEN).
 
-Every message of each kernel session is recorded, execute_input included, and scanned.
+Every message of each kernel session is recorded, execute_input included, and scanned. Every
+spelling the grammar accepts is tried (comments between PASSWORD and its string, `TOKEN'…'`, URIs
+whose passwords hold `@ : %40 ' " / ? #`, `?token=` and other secret parameters, the legacy
+`milvus://`, secret WITH / SET options, broken statements), as are cells over 100 KB (and one of
+10 MB) whose secret comes after the first 100,000 characters.
 """
 
 from __future__ import annotations
