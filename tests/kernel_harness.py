@@ -144,7 +144,9 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 def run_docs_notebook(name: str, data_dir: str, workdir: Path) -> Any:
     """Run docs/<name> top to bottom with nbclient on the installed kernel, in `workdir` (a copy
-    of docs/ is made there), without the user's MILVUS_* variables; errors stay in the outputs.
+    of docs/ is made there), without the user's MILVUS_* variables. nbclient's default
+    allow_errors=False, as Run All: only a cell tagged `raises-exception` may fail (its error
+    stays in the outputs); any other error raises nbclient's CellExecutionError.
 
     With MILVUS_DOCS_WRITE_OUTPUTS=1 the executed notebook is written back to docs/, the
     temporary directory shown as ".".
@@ -163,7 +165,6 @@ def run_docs_notebook(name: str, data_dir: str, workdir: Path) -> Any:
         km=AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=spec_manager(data_dir)),
         timeout=300,
         startup_timeout=120,
-        allow_errors=True,
         record_timing=False,
         resources={"metadata": {"path": str(workdir)}},
     ).execute(env={k: v for k, v in os.environ.items() if not k.startswith("MILVUS_")})

@@ -6,6 +6,8 @@
 - docs/import-export.ipynb: the counts after each import match the files in docs/data (read
   with pyarrow), the bad row stops the import at row 2 with 1 row written, the skip run sets 2
   rows aside, and the exported and re-imported copy holds the same rows.
+- every docs/*.ipynb runs clean as Run All does (nbclient's default allow_errors=False): only
+  a cell tagged `raises-exception` fails, and each such cell does fail.
 
 Both run in a temporary copy of docs/ through nbclient on the kernelspec "milvus" installed into
 a temporary prefix. MILVUS_DOCS_WRITE_OUTPUTS=1 writes the executed notebooks back to docs/
@@ -19,6 +21,7 @@ import json
 import re
 from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 from classic_data import classic_data
@@ -30,13 +33,21 @@ ROW = re.compile(r"\(\s*(\d+)\s*,\s*'(\w+)'\s*,\s*\[([^\]]*)\]\s*\)")
 DATARESOURCE = "application/vnd.dataresource+json"
 
 
+#: Notebooks executed in this test process, by name (each runs once for all the tests here).
+EXECUTED: dict[str, object] = {}
+
+
 def execute_notebook(name: str, tmp_path_factory) -> object:
+    """docs/<name> run as Run All would (nbclient's defaults: a failing cell stops the run unless
+    it is tagged raises-exception)."""
     pytest.importorskip("nbclient")
-    data_dir = install_kernelspec(tmp_path_factory.mktemp("prefix"))
-    workdir = tmp_path_factory.mktemp("docs")
-    nb = run_docs_notebook(name, data_dir, workdir)
-    nb.workdir = workdir  # type: ignore[attr-defined]
-    return nb
+    if name not in EXECUTED:
+        data_dir = install_kernelspec(tmp_path_factory.mktemp("prefix"))
+        workdir = tmp_path_factory.mktemp("docs")
+        nb = run_docs_notebook(name, data_dir, workdir)
+        nb.workdir = workdir  # type: ignore[attr-defined]
+        EXECUTED[name] = nb
+    return EXECUTED[name]
 
 
 code_cell = notebook_cell
@@ -209,3 +220,24 @@ def test_import_export_notebook_round_trip(import_export):
         "inserted 200 rows into bare_vectors from 'data/vectors.npy'; ids "
     )
     assert not code_errors(nb)[1:], "only the bad-row import fails"
+
+
+# --- every notebook, as Run All ---------------------------------------------------------------
+
+
+def tagged(cell) -> bool:
+    return "raises-exception" in cell.metadata.get("tags", [])
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in DOCS.glob("*.ipynb")))
+def test_every_docs_notebook_runs_clean_as_run_all(name: str, tmp_path_factory):
+    """nbclient with its default settings raises at the first failing untagged cell; a tagged
+    cell must really fail (a deliberate error that stopped failing is a stale tag)."""
+    nb = execute_notebook(name, tmp_path_factory)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.execution_count for c in code), "every code cell ran"
+    untagged = [c.source for c in code if errors(c) and not tagged(c)]
+    assert not untagged, untagged
+    assert all(errors(c) for c in code if tagged(c)), "a tagged cell no longer fails"
+    source = nbformat.read(DOCS / name, as_version=4)
+    assert [tagged(c) for c in source.cells] == [tagged(c) for c in nb.cells]
