@@ -30,8 +30,26 @@ def case_variants(statement: str) -> list[str]:
 
 @pytest.mark.parametrize("variant", range(4))
 def test_readme_examples_in_any_case(session: Session, variant: int):
+    name = case_variants(f"readme{variant}")[variant].strip()  # README1, Readme2: names keep case
+    tag = case_variants("tag01")[variant].strip()
+    client = session.catalog().client
+    shown = []
     for statement in README:
-        run(session, case_variants(statement)[variant].replace("test01", f"readme{variant}"))
+        form = case_variants(statement.replace("test01", f"readme{variant}"))[variant]
+        if form.strip().lower().startswith("drop table"):  # ground truth before it goes
+            schema = client.describe_collection(name)
+            vector = next(f for f in schema["fields"] if f["name"] == "vector")
+            assert vector["params"]["dim"] == 128
+            assert client.describe_index(name, "vector")["metric_type"] == "L2"
+            assert sorted(client.list_partitions(name)) == sorted(["_default", tag])
+        shown += run(session, form)
+    assert shown[0].text == (
+        f"created collection {name} (index_file_size no longer applies in Milvus 2.x; ignored)"
+    )
+    assert shown[1].text == f"created partition {tag} on {name}"
+    assert [r[0] for r in shown[2].rows] == sorted(["_default", tag])
+    assert shown[3].text == f"dropped collection {name}"
+    assert not client.has_collection(name)
 
 
 def test_readme_cell_of_several_statements(session: Session):
@@ -69,6 +87,19 @@ def brute_force(vectors: np.ndarray, query: np.ndarray, k: int, ids: range) -> l
     return [int(i) for i in chosen[np.argsort(distances, kind="stable")[:k]]]
 
 
+def squared_l2(vectors: np.ndarray, query: np.ndarray, ids: list[int]) -> np.ndarray:
+    """Milvus's L2 distance (the squared Euclidean distance) of `ids` to `query`."""
+    return ((vectors[ids] - query) ** 2).sum(axis=1)
+
+
+def stored_count(session: Session, table: str) -> int:
+    """COUNT(*) as pymilvus sees it (Strong consistency)."""
+    got = session.catalog().client.query(
+        table, filter="", output_fields=["count(*)"], consistency_level="Strong"
+    )
+    return int(got[0]["count(*)"])
+
+
 def test_index_search_get_delete(session: Session, old: str):
     vectors = session.old_vectors  # type: ignore[attr-defined]
     message = text(session, f"create index {old} where index_type='IVF_FLAT' and nlist=4")
@@ -81,14 +112,24 @@ def test_index_search_get_delete(session: Session, old: str):
     query = vectors[5] + 0.01
     q = ",".join(str(x) for x in query)
     hits = one(session, f"select {q} from {old} where top_k=5 and nprobe=4")
-    assert [h[1] for h in hits.rows] == brute_force(vectors, query, 5, range(40))
+    expected = brute_force(vectors, query, 5, range(40))
+    assert [h[1] for h in hits.rows] == expected and [h[0] for h in hits.rows] == [1, 2, 3, 4, 5]
+    assert np.allclose([h[2] for h in hits.rows], squared_l2(vectors, query, expected), atol=1e-4)
+    assert hits.metric == "L2"
     hits = one(session, f"SELECT {q} FROM {old} WHERE TOP_K=3 AND PARTITION_TAGS='tag01'")
-    assert [h[1] for h in hits.rows] == brute_force(vectors, query, 3, range(30, 40))
+    expected = brute_force(vectors, query, 3, range(30, 40))
+    assert [h[1] for h in hits.rows] == expected
+    assert np.allclose([h[2] for h in hits.rows], squared_l2(vectors, query, expected), atol=1e-4)
     got = one(session, f"select {old} by id=1,3,99")
     assert sorted(r[0] for r in got.rows) == [1, 3]
     assert np.allclose(dict(got.rows)[3], vectors[3], atol=1e-6)
+    assert np.allclose(dict(got.rows)[1], vectors[1], atol=1e-6)
+    assert stored_count(session, old) == 40
     assert text(session, f"delete {old} by id=1,2") == f"deleted 2 rows from {old}"
     assert rows(session, f"select count(*) from {old}") == [(38,)]
+    assert stored_count(session, old) == 38
+    left = session.catalog().client.query(old, filter="id in [0, 1, 2, 3]", output_fields=["id"])
+    assert sorted(r["id"] for r in left) == [0, 3]
     assert text(session, f"  Drop Index {old}") == f"dropped index vector of {old}"
     assert text(session, f"compact {old}") == f"compacted {old}"
 
@@ -97,13 +138,16 @@ def test_every_listing_form(session: Session, old: str):
     for form in ("list table", "list tables", "LIST TABLES", "show tables"):
         assert old in [r[0] for r in rows(session, form)]
     stats = dict(rows(session, f"stats {old}"))
-    assert stats["rows"] == 40 and stats["partitions"] == 2
+    assert stats["rows"] == 40 == stored_count(session, old) and stats["partitions"] == 2
     assert [r[0] for r in rows(session, f"desc {old}")] == ["id", "vector"]
     assert [r[0] for r in rows(session, f"list partitions {old}")] == ["_default", "tag01"]
     assert text(session, f"drop partition {old} where partition_tag='tag01'") == (
         f"dropped partition tag01 of {old}"
     )
+    client = session.catalog().client
+    assert client.list_partitions(old) == ["_default"] and stored_count(session, old) == 30
     assert text(session, f"drop table {old}") == f"dropped collection {old}"
+    assert not client.has_collection(old)
 
 
 def test_insert_needs_by_id_on_a_plain_key(session: Session, old: str):
@@ -146,5 +190,11 @@ def test_old_notebook_through_a_real_kernel(tmp_path: Path):
     assert any("replaced its index (AUTOINDEX, L2)" in t for t in shown[3]), shown[3]
     hits = shown[4][0].splitlines()
     assert [line.split("|")[1].strip() for line in hits[3:5]] == ["1", "2"]
+    stored = np.array([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]], dtype=np.float32)
+    query = np.array([0.9, 0.1, 0, 0], dtype=np.float32)
+    distances = [float(line.split("|")[2]) for line in hits[3:5]]
+    assert np.allclose(distances, squared_l2(stored, query, [0, 1]), atol=1e-5), distances
+    assert hits[-1] == "(2 rows, metric L2)"
     assert "(2 rows)" in shown[5][0] and "(1 row)" in shown[5][2]
+    assert [line.split("|")[0].strip() for line in shown[5][2].splitlines()[3:4]] == ["3"]
     assert shown[6][-1].splitlines()[-1] == "(0 rows)"
