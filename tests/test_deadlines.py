@@ -31,6 +31,7 @@ from milvus_kernel.engine.settings import (
     METADATA_DEADLINE,
     Settings,
 )
+from milvus_kernel.errors import ConnectionFailure
 from milvus_kernel.language.parser import parse_cell
 
 FROZEN_BOUND = 60.0  # generous: the deadlines are 20 s (metadata) and 45 s (reads)
@@ -232,3 +233,34 @@ def fails_within(kc: Any, code: str, uri: str, deadline: float | None) -> float:
     assert [m for m in outputs if m["msg_type"] == "error"], outputs
     assert not [m for m in outputs if m["msg_type"] == "stream"], outputs
     return elapsed
+
+
+def test_connect_to_a_frozen_server_says_it_did_not_answer(
+    tmp_path: Path, lite_tcp_server: LiteServer
+) -> None:
+    """The port is open but nothing answers: not "cannot reach ... illegal connection params"."""
+    server = lite_tcp_server
+    assert server.process is not None
+    session = Session(workdir=tmp_path, environ={})
+    os.kill(server.process.pid, signal.SIGSTOP)
+    try:
+        for statement in parse_cell("SET timeout = 3;"):
+            session.execute(statement)
+        start = time.monotonic()
+        try:
+            session.execute(parse_cell(f"CONNECT '{server.uri}';")[0])
+        except ConnectionFailure as error:
+            said = error.message
+        else:
+            raise AssertionError("CONNECT to a frozen server succeeded")
+        elapsed = time.monotonic() - start
+    finally:
+        os.kill(server.process.pid, signal.SIGCONT)
+    print(f"CONNECT to a frozen server failed in {elapsed:.1f} s")
+    assert said == (
+        f"Milvus at {server.uri} did not answer in 3 s (SET timeout = <seconds> allows longer)"
+    )
+    assert elapsed < FROZEN_BOUND
+    session.execute(parse_cell(f"CONNECT '{server.uri}';")[0])  # resumed: it answers
+    assert session.execute(parse_cell("SHOW TABLES;")[0]).rows == []
+    session.close()
