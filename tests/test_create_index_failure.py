@@ -8,9 +8,13 @@ vector), the old index is built again and the collection loaded again. Ground tr
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from admin_helpers import one, run
+from kernel_harness import execute, plain_texts, running_kernel
+from test_search_metric import lite_truth
 
 from milvus_kernel.engine.session import Session
 from milvus_kernel.errors import ExecutionError
@@ -58,4 +62,28 @@ def test_a_failed_replacement_of_a_released_collection_stays_released(session: S
     assert caught.value.message.endswith("; its old index (AUTOINDEX, L2) is back")
     assert state(session, old) == "NotLoad"
     described = session.catalog().client.describe_index(old, "vector")
+    assert (described["index_type"], described["metric_type"]) == ("AUTOINDEX", "L2")
+
+
+def test_through_a_real_kernel(tmp_path: Path):
+    """The same failure in a notebook: the error says the old index is back, SHOW LOAD STATE
+    (get_load_state) says Loaded, and pymilvus finds the old index after the kernel stops."""
+    rows = "\n".join(
+        f"insert {','.join(map(str, v))} from k by id={i}" for i, v in enumerate(VECTORS)
+    )
+    with running_kernel(tmp_path) as (_, kc):
+        reply, _ = execute(kc, f"create table k where dimension=4 and metric_type='L2'\n{rows}")
+        assert reply["status"] == "ok", reply
+        reply, outputs = execute(
+            kc, "create index k where index_type='HNSW' and metric_type='HAMMING'"
+        )
+        assert reply["status"] == "error"
+        shown = "\n".join(
+            "\n".join(o["content"]["traceback"]) for o in outputs if o["msg_type"] == "error"
+        )
+        assert "got 'HAMMING'" in shown and "its old index (AUTOINDEX, L2) is back, loaded" in shown
+        reply, outputs = execute(kc, "SHOW LOAD STATE OF k")
+        assert reply["status"] == "ok", reply
+        assert "Loaded" in plain_texts(outputs)[-1]
+    described = lite_truth(tmp_path / "milvus_kernel.db", 'client.describe_index("k", "vector")')
     assert (described["index_type"], described["metric_type"]) == ("AUTOINDEX", "L2")
