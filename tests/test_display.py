@@ -179,6 +179,22 @@ def test_footer_counts_rows(held: int, total: int | None, limit: int, footer: st
     assert len(td_texts(bundle["text/html"])) == shown
 
 
+@pytest.mark.parametrize(("held", "total", "limit", "footer"), FOOTER_CASES[:6])
+def test_footer_names_the_metric_of_search_hits(
+    held: int, total: int | None, limit: int, footer: str
+) -> None:
+    rows = [(i, 0.5) for i in range(held)]
+    plain = table([("id", "int"), ("distance", "float")], rows, total=total)
+    hits = table([("id", "int"), ("distance", "float")], rows, total=total, metric="L2 <&>")
+    bundle, before = render(hits, display_limit=limit), render(plain, display_limit=limit)
+    assert bundle["text/plain"].splitlines()[-1] == f"({footer}, metric L2 <&>)"
+    assert (
+        f'<div class="milvus-footer">{footer}, metric L2 &lt;&amp;&gt;</div>'
+        in (bundle["text/html"])
+    )
+    assert bundle[DATA_RESOURCE] == before[DATA_RESOURCE]  # the data resource is the rows only
+
+
 def test_default_display_limit_is_ten() -> None:
     bundle = render(table([("id", "int")], [(i,) for i in range(25)]))
     assert [row["id"] for row in bundle[DATA_RESOURCE]["data"]] == list(range(10))
