@@ -87,6 +87,7 @@ BROKEN = [
     ("CONNECT 'h:1' PASSWORD \"open", "CONNECT 'h:1' PASSWORD \"***"),
     ("CONNECT http://u:pw@h:1 TOKEN 'tk'", "CONNECT http://u:***@h:1 TOKEN '***'"),
     ("PASSWORD 'pw' (((", "PASSWORD '***' ((("),
+    ("http://u:it's\"q@h:1 is a URI, not SQL", "http://u:***@h:1 is a URI, not SQL"),
     ("x = 1 password = 'pw'", "x = 1 password = '***'"),
     (
         "CONNECT 'h:1' USER 'u' PASSWORD /* c */ 'pw' ,",

@@ -50,7 +50,7 @@ _BOUNDARY = re.compile(
 #: The conservative scan: `://` (its scheme is the word before), comments, strings (also
 #: unterminated) ...
 _QUOTED = re.compile(
-    r"://[^\s;'\"]*|--[^\n]*|/\*[\s\S]*?(?:\*/|\Z)"
+    r"://[^\s;]*|--[^\n]*|/\*[\s\S]*?(?:\*/|\Z)"
     r"|'[^']*(?:''[^']*)*'?|\"[^\"\\]*(?:\\[\s\S][^\"\\]*)*\"?"
 )
 _SCHEME_BEFORE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*\Z")
