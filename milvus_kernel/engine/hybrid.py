@@ -5,7 +5,8 @@ RERANK RRF(k) | WEIGHTED(w1, w2, ...) [IN PARTITION ...] [RETURN ...] [GROUP BY 
 becomes one `client.hybrid_search` with an `AnnSearchRequest` per leg (its own query, field,
 filter, limit and search params) and an `RRFRanker` or `WeightedRanker` (one weight per leg).
 The result looks like a search's: `rank`, the primary key, the fused `score` (higher is better),
-then the returned fields.
+then the returned fields; its footer names each leg's metric and the ranker ("metric L2 + BM25,
+fused by RRF"), and its note any default index a leg had to build.
 """
 
 from __future__ import annotations

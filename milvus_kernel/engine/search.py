@@ -6,7 +6,9 @@ higher is better), then the returned fields (and the GROUP BY field). The SQL fo
 gives the exact columns. What is searched with comes from `query_sources`. Checked before Milvus
 is called: the window (offset + limit ≤ 16384), a range search's radius and range_filter against
 the metric's direction, the GROUP BY field. Query vectors are searched in batches, because Milvus
-Lite's FLAT search holds (nq, n, dim) in memory at once.
+Lite's FLAT search holds (nq, n, dim) in memory at once. The result names its metric (the
+footer's "metric COSINE"); a field without an index first gets the default one
+(`indexes.build_default_index`), and the result's note says which was built.
 """
 
 from __future__ import annotations
