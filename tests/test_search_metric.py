@@ -155,3 +155,36 @@ def test_old_drop_and_create_index_keep_the_metric_across_a_restart(tmp_path: Pa
     described = lite_truth(db, 'client.describe_index("old", "vector")')
     assert (described["index_type"], described["metric_type"]) == ("IVF_FLAT", "L2")
     assert described["params"] == {"nlist": 2}
+
+
+def test_through_a_real_kernel_both_views_name_the_metric(tmp_path: Path):
+    """The execute_result of a search without an index: footer and note in text/plain and
+    text/html, the data resource the rows alone; pymilvus finds the index it built."""
+    table = "fresh"
+    create = (
+        f"CREATE TABLE {table} (id INT64 PRIMARY KEY, a FLOAT_VECTOR(4), b FLOAT_VECTOR(4));\n"
+        f"INSERT INTO {table} VALUES {values(VECTORS)}"
+    )
+    with running_kernel(tmp_path) as (_, kc):
+        reply, _ = execute(kc, create)
+        assert reply["status"] == "ok", reply
+        reply, outputs = execute(kc, f"SEARCH {table} USING a FOR {QUERY.tolist()} LIMIT 3")
+        assert reply["status"] == "ok", reply
+    results = [o["content"]["data"] for o in outputs if o["msg_type"] == "execute_result"]
+    assert len(results) == 1
+    note = (
+        f"{table}.a had no index: built the default AUTOINDEX with metric COSINE "
+        f"(DROP INDEX a ON {table}, then CREATE INDEX, to choose another)"
+    )
+    assert results[0]["text/plain"].splitlines()[-2:] == ["(3 rows, metric COSINE)", note]
+    assert '<div class="milvus-footer">3 rows, metric COSINE</div>' in results[0]["text/html"]
+    assert f'<div class="milvus-note">{note}</div>' in results[0]["text/html"]
+    resource = results[0][DATA_RESOURCE]
+    assert [f["name"] for f in resource["schema"]["fields"]] == ["rank", "id", "distance"]
+    similarity = cosine(QUERY)
+    order = np.argsort(-similarity, kind="stable")[:3]
+    assert [row["id"] for row in resource["data"]] == order.tolist()
+    assert np.allclose([row["distance"] for row in resource["data"]], similarity[order], atol=1e-4)
+    described = lite_truth(tmp_path / "milvus_kernel.db", f'client.describe_index("{table}", "a")')
+    assert (described["index_type"], described["metric_type"]) == ("AUTOINDEX", "COSINE")
+    assert lite_truth(tmp_path / "milvus_kernel.db", f'client.list_indexes("{table}")') == ["a"]
