@@ -1,14 +1,16 @@
 """A CREATE INDEX that fails leaves the collection as it was: loaded, with its old index.
 
 The old dialect's `create index t where ...` replaces the vector field's index: release, drop,
-create, load. When Milvus refuses the new index (here Milvus Lite: metric HAMMING on a float
-vector), the old index is built again and the collection loaded again. Ground truth:
+create, load. When Milvus refuses the new index (metric HAMMING on a float vector, on Milvus Lite
+and on the 2.3.5 standalone server), the old index is built again and the collection loaded again
+(or left released, if it was). Ground truth:
 `get_load_state` and `describe_index` from pymilvus, and a search against a NumPy brute force.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -87,3 +89,38 @@ def test_through_a_real_kernel(tmp_path: Path):
         assert "Loaded" in plain_texts(outputs)[-1]
     described = lite_truth(tmp_path / "milvus_kernel.db", 'client.describe_index("k", "vector")')
     assert (described["index_type"], described["metric_type"]) == ("AUTOINDEX", "L2")
+
+
+def test_on_a_milvus_server(milvus_server: Any, tmp_path: Path):
+    """The same on Milvus 2.3.5 standalone, which must release a collection to drop its index."""
+    from pymilvus import MilvusClient
+
+    session = Session(workdir=tmp_path, environ={})
+    table = "cif_server"
+    try:
+        run(session, f"CONNECT '{milvus_server.uri}'; SET consistency_level = 'Strong'")
+        run(session, f"DROP TABLE IF EXISTS {table}")
+        lines = [f"create table {table} where dimension=4 and metric_type='L2'"]
+        lines += [
+            f"insert {','.join(map(str, v))} from {table} by id={i}" for i, v in enumerate(VECTORS)
+        ]
+        run(session, "\n".join(lines))
+        client = MilvusClient(milvus_server.uri, timeout=30)
+        before = client.describe_index(table, "vector")
+        assert client.get_load_state(table)["state"].name == "Loaded"
+        with pytest.raises(ExecutionError) as caught:
+            run(session, f"create index {table} where index_type='HNSW' and metric_type='HAMMING'")
+        assert caught.value.message.endswith(
+            f"; its old index ({before['index_type']}, L2) is back, loaded"
+        ), caught.value.message
+        assert client.get_load_state(table)["state"].name == "Loaded"
+        after = client.describe_index(table, "vector")
+        assert (after["index_type"], after["metric_type"]) == (before["index_type"], "L2")
+        query = VECTORS[7] + 0.02
+        hits = one(session, f"SEARCH {table} FOR {query.tolist()} LIMIT 5")
+        distances = ((VECTORS - query) ** 2).sum(axis=1)
+        assert [r[1] for r in hits.rows] == np.argsort(distances, kind="stable")[:5].tolist()
+        client.drop_collection(table)
+        client.close()
+    finally:
+        session.close()
