@@ -11,6 +11,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -188,3 +189,32 @@ def test_through_a_real_kernel_both_views_name_the_metric(tmp_path: Path):
     described = lite_truth(tmp_path / "milvus_kernel.db", f'client.describe_index("{table}", "a")')
     assert (described["index_type"], described["metric_type"]) == ("AUTOINDEX", "COSINE")
     assert lite_truth(tmp_path / "milvus_kernel.db", f'client.list_indexes("{table}")') == ["a"]
+
+
+def test_old_drop_and_create_index_keep_the_metric_on_a_milvus_server(
+    milvus_server: Any, tmp_path: Path
+):
+    """Milvus 2.3.5 keeps the collection property too; a new session finds the metric there."""
+    from pymilvus import MilvusClient
+
+    table = "metric_server"
+    connect = f"CONNECT '{milvus_server.uri}'; SET consistency_level = 'Strong'"
+    first = Session(workdir=tmp_path, environ={})
+    try:
+        run(first, f"{connect}; DROP TABLE IF EXISTS {table}")
+        run(first, f"create table {table} where dimension=4 and metric_type='IP'")
+        assert one(first, f"drop index {table}").text.startswith(f"dropped index vector of {table}")
+    finally:
+        first.close()
+    second = Session(workdir=tmp_path, environ={})
+    client = MilvusClient(milvus_server.uri, timeout=30)
+    try:
+        run(second, connect)
+        created = one(second, f"create index {table} where index_type='IVF_FLAT' and nlist=2")
+        assert created.text == f"created index vector on {table}(vector) using IVF_FLAT, metric IP"
+        described = client.describe_index(table, "vector")
+        assert (described["index_type"], described["metric_type"]) == ("IVF_FLAT", "IP")
+    finally:
+        second.close()
+        client.drop_collection(table)
+        client.close()
