@@ -156,12 +156,22 @@ IDLE = 30.0
 
 
 def test_idle_kernel_gets_no_goaway(tmp_path: Path, lite_tcp_server: LiteServer) -> None:
+    """Two kernels idle side by side: one on the Lite server over TCP, one on the embedded Lite
+    (a gRPC server inside the kernel process); neither logs a GOAWAY, and both carry on."""
     uri = lite_tcp_server.uri
-    kernel_log, pinger_log = tmp_path / "kernel.log", tmp_path / "pinger.log"
-    with kernel_with_log(tmp_path, kernel_log) as (_, kc):
-        run_ok(kc, f"CONNECT '{uri}'; SET consistency_level = 'Strong';")
-        run_ok(kc, "CREATE TABLE idle (id INT64 PRIMARY KEY, vector FLOAT_VECTOR(2));")
-        run_ok(kc, "INSERT INTO idle (id, vector) VALUES (1, [1.0, 0.0]), (2, [0.0, 1.0]);")
+    tcp_log, embedded_log = tmp_path / "tcp-kernel.log", tmp_path / "embedded-kernel.log"
+    pinger_log, embedded_dir = tmp_path / "pinger.log", tmp_path / "embedded"
+    embedded_dir.mkdir()
+    create = "CREATE TABLE idle (id INT64 PRIMARY KEY, vector FLOAT_VECTOR(2));"
+    insert = "INSERT INTO idle (id, vector) VALUES (1, [1.0, 0.0]), (2, [0.0, 1.0]);"
+    with (
+        kernel_with_log(tmp_path, tcp_log) as (_, tcp),
+        kernel_with_log(embedded_dir, embedded_log) as (_, embedded),
+    ):
+        run_ok(tcp, f"CONNECT '{uri}'; SET consistency_level = 'Strong';")
+        for kc in (tcp, embedded):
+            run_ok(kc, create)
+            run_ok(kc, insert)
         with open(pinger_log, "wb") as err:
             pinger = subprocess.Popen(
                 [sys.executable, "-c", _EAGER_PINGER, uri, str(IDLE)], stderr=err
@@ -170,11 +180,13 @@ def test_idle_kernel_gets_no_goaway(tmp_path: Path, lite_tcp_server: LiteServer)
         pinger.wait(timeout=IDLE + 60)
         time.sleep(max(0.0, IDLE - (time.monotonic() - start)))
         idle = time.monotonic() - start
-        texts = run_ok(kc, "SELECT COUNT(*) FROM idle;")
-        assert re.search(r"-+\n\s*2\s*\n", texts[-1]), texts
-    print(f"kernel idle {idle:.0f} s on {uri}; the eager pinger: {goaway_lines(pinger_log)[:1]}")
+        for kc in (tcp, embedded):
+            texts = run_ok(kc, "SELECT COUNT(*) FROM idle;")
+            assert re.search(r"-+\n\s*2\s*\n", texts[-1]), texts
+    print(f"kernels idle {idle:.0f} s; the eager pinger: {goaway_lines(pinger_log)[:1]}")
     assert goaway_lines(pinger_log), "the server should refuse a client pinging every second"
-    assert goaway_lines(kernel_log) == [], kernel_log.read_text()
+    assert goaway_lines(tcp_log) == [], tcp_log.read_text()
+    assert goaway_lines(embedded_log) == [], embedded_log.read_text()
 
 
 def test_frozen_server_fails_within_the_deadline(tmp_path: Path, lite_tcp_server: LiteServer):
