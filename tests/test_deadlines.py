@@ -16,12 +16,14 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from kernel_harness import execute, plain_texts
 from kernel_logs import goaway_lines, kernel_with_log
-from servers import LiteServer
+from servers import LiteServer, StandaloneServer, standalone
 
 from milvus_kernel.engine.connection import GRPC_OPTIONS, KEEPALIVE_TIME
 from milvus_kernel.engine.session import Session
@@ -276,3 +278,41 @@ def test_connect_to_a_frozen_server_says_it_did_not_answer(
     session.execute(parse_cell(f"CONNECT '{server.uri}';")[0])  # resumed: it answers
     assert session.execute(parse_cell("SHOW TABLES;")[0]).rows == []
     session.close()
+
+
+@pytest.fixture
+def frozen_standalone(
+    tmp_path_factory: pytest.TempPathFactory, milvus_binaries: Path
+) -> Iterator[StandaloneServer]:
+    """A standalone server of this test's own, to freeze."""
+    yield from standalone(tmp_path_factory, milvus_binaries, authentication=False)
+
+
+def test_frozen_standalone_server(tmp_path: Path, frozen_standalone: StandaloneServer) -> None:
+    """The same on Milvus 2.3.5 (frozen a few seconds only: its etcd session lasts 10 s)."""
+    server, uri = frozen_standalone, frozen_standalone.uri
+    assert server.process is not None
+    kernel_log = tmp_path / "kernel.log"
+    values = ", ".join(f"({i}, [{i}.0, 1.0])" for i in range(ROWS))
+    with kernel_with_log(tmp_path, kernel_log) as (km, kc):
+        run_ok(kc, f"CONNECT '{uri}'; SET consistency_level = 'Strong';")
+        run_ok(
+            kc,
+            "CREATE TABLE frozen (id INT64 PRIMARY KEY, vector FLOAT_VECTOR(2))"
+            " WITH (consistency_level = 'Strong');",
+        )
+        run_ok(kc, "CREATE INDEX ON frozen (vector) USING FLAT WITH (metric_type = 'L2');")
+        run_ok(kc, f"INSERT INTO frozen (id, vector) VALUES {values};")
+        run_ok(kc, "SEARCH frozen FOR [3.0, 1.0] LIMIT 2; SET timeout = 3;")
+        os.kill(server.process.pid, signal.SIGSTOP)
+        try:
+            elapsed = fails_within(kc, "SEARCH frozen FOR [3.0, 1.0] LIMIT 2;", uri, 3)
+            assert km.is_alive()
+        finally:
+            os.kill(server.process.pid, signal.SIGCONT)
+        run_ok(kc, "SET timeout = NULL;")
+        texts = run_ok(kc, "SELECT COUNT(*) FROM frozen;")
+        found = re.search(r"-+\n\s*(\d+)\s*\n", texts[-1])
+        assert found and int(found.group(1)) == raw_count(uri, "frozen") == ROWS, texts
+    print(f"frozen standalone: SEARCH failed in {elapsed:.1f} s")
+    assert goaway_lines(kernel_log) == [], kernel_log.read_text()
