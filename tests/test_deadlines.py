@@ -3,7 +3,8 @@
 Every Milvus call has a deadline that fits it (`Settings.deadline`); a frozen server (SIGSTOP of
 the `milvus-lite server` process: the port stays open, nothing answers) fails SELECT, SEARCH and
 SHOW TABLES within it, in one line that names the server and the setting, and the same kernel
-carries on once the server is resumed (SIGCONT), with every row (checked with raw pymilvus).
+carries on once the server is resumed (SIGCONT), with every row (checked with raw pymilvus);
+the same for a frozen Milvus 2.3.5 standalone, and for a CONNECT to a frozen server.
 The kernel's keepalive pings never make a server close the channel (GOAWAY "too_many_pings"),
 which a client pinging too often gets from the same server in the same test.
 """
