@@ -283,3 +283,31 @@ def test_collection_names_are_listed_in_the_background_on_connecting(tmp_path):
         assert session.collection_names() == ["early"]
     finally:
         session.close()
+
+
+@pytest.mark.parametrize("value", [1e308, float("inf"), float("nan"), 10**9])
+def test_a_timeout_grpc_cannot_count_is_refused(tmp_path: Path, value: float):
+    session = Session(workdir=tmp_path, environ={})
+    with pytest.raises(KernelError, match="timeout must be"):
+        session.execute(SetOption("timeout", value))
+    assert session.settings.timeout is None
+
+
+def test_a_target_shows_no_password_in_its_repr():
+    from milvus_kernel.engine.connection import Target
+
+    target = Target("http://alice:s3cr3t-pw@127.0.0.1:1", password="other-pw", token="a:tok-x")
+    shown = repr(target)
+    assert "alice" in shown and "127.0.0.1:1" in shown
+    for secret in ("s3cr3t-pw", "other-pw", "tok-x"):
+        assert secret not in shown
+
+
+def test_notices_after_the_first_reach_the_front_end(tmp_path: Path):
+    session = Session(workdir=tmp_path, environ={})
+    session.execute(SetOption("display_limit", 5))
+    session.catalog()  # connects: the first notice
+    assert len(session.take_notices()) == 1
+    session.catalog().notify("a later notice")
+    assert session.take_notices() == ["a later notice"]
+    session.close()

@@ -69,6 +69,12 @@ class Target:
     alias: str | None = None
     source: str | None = None  # "MILVUS_URI", "connections file", ... for the announcement
 
+    def __repr__(self) -> str:  # the URI may carry a password: show it masked
+        return (
+            f"Target(uri={self.shown_uri!r}, user={self.shown_user!r}, "
+            f"database={self.database!r}, alias={self.alias!r}, source={self.source!r})"
+        )
+
     @property
     def is_lite(self) -> bool:
         return not self.uri.startswith(_SERVER_SCHEMES)

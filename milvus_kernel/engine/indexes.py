@@ -204,12 +204,10 @@ def drop_index(catalog: Catalog, statement: DropIndex) -> Result:
 
 
 def _drop(catalog: Catalog, table: str, field: str, name: str) -> None:
-    kwargs: dict[str, Any] = {}
-    if catalog.settings.timeout is not None:
-        kwargs["timeout"] = catalog.settings.timeout
+    timeout = catalog.settings.deadline("drop_index")
     with translating(table=table, action=f"dropping index {name} of"):
         conn = catalog.client._get_connection()
-        conn.drop_index(table, field, name, **kwargs)
+        conn.drop_index(table, field, name, timeout=timeout)
 
 
 def show_indexes(catalog: Catalog, statement: ShowIndexes) -> Result:

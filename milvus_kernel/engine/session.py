@@ -129,7 +129,8 @@ class Session(Lookups):
 
     def take_notices(self) -> list[str]:
         """Notices to show before the next result (where the kernel connected), then cleared."""
-        notices, self._notices = self._notices, []
+        notices = list(self._notices)
+        self._notices.clear()  # the same list: the catalog keeps appending to it
         return notices
 
     def _with_catalog(self, handler: Callable[[Catalog, Any], Result]) -> Handler:

@@ -112,6 +112,10 @@ class Settings:
         return Table(columns=columns, rows=rows, title="settings")
 
 
+#: The longest `SET timeout` allowed: a week.
+MAX_TIMEOUT = 7 * 24 * 3600
+
+
 def call_deadline(method: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> float:
     """The default deadline of one MilvusClient call, from its kind and the rows it carries."""
     if method in _METADATA_CALLS:
@@ -158,8 +162,10 @@ def _set_timeout(settings: Settings, value: Any) -> None:
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise KernelError(f"timeout must be a number of seconds (or NULL), not {value!r}")
-    if value < 0:
+    if not value >= 0:  # negative, or NaN
         raise KernelError("timeout must be a positive number of seconds (or NULL)")
+    if value > MAX_TIMEOUT:  # gRPC's deadline arithmetic overflows on huge values
+        raise KernelError(f"timeout must be at most {MAX_TIMEOUT} seconds (a week), not {value!r}")
     settings.timeout = float(value) if value > 0 else None
 
 
