@@ -311,3 +311,13 @@ def test_notices_after_the_first_reach_the_front_end(tmp_path: Path):
     session.catalog().notify("a later notice")
     assert session.take_notices() == ["a later notice"]
     session.close()
+
+
+@pytest.mark.parametrize(
+    "uri", ["http://u:pa/ss-word@127.0.0.1:1", "http://127.0.0.1:notaport", "http://[::1"]
+)
+def test_a_uri_urllib_cannot_read_is_a_clear_connection_error(tmp_path: Path, uri: str):
+    session = Session(workdir=tmp_path, environ={})
+    with pytest.raises(ConnectionFailure, match="is not a server URI Milvus can use") as caught:
+        session.execute(Connect(uri))
+    assert "ss-word" not in caught.value.message

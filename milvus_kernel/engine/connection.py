@@ -20,12 +20,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from milvus_kernel.engine.milvus_errors import (
     NoAnswer,
     auth_failure,
     is_milvus_error,
     is_unreachable,
+    mask_uri_credentials,
     no_answer,
     reason,
     scrub,
@@ -105,7 +107,7 @@ def resolve_uri(text: str, workdir: Path) -> str:
     """A server URI as given (bare `host:port` gets `http://`), or a Lite file's absolute path."""
     text = text.strip()
     if text.startswith(_SERVER_SCHEMES):
-        return text
+        return _checked_server_uri(text)
     if "://" in text:
         scheme = text.split("://", 1)[0]
         raise ConnectionFailure(
@@ -123,6 +125,19 @@ def resolve_uri(text: str, workdir: Path) -> str:
             f"(e.g. CONNECT '{path.name}.db'), or give a server URI such as 'http://localhost:19530'"
         )
     return str(path.resolve())
+
+
+def _checked_server_uri(uri: str) -> str:
+    """`uri` if urllib can read its host and port; else a clear error that shows no secret."""
+    try:
+        urlsplit(uri).port  # noqa: B018 - reading it checks the port
+    except ValueError:
+        raise ConnectionFailure(
+            f"{mask_uri_credentials(uri)} is not a server URI Milvus can use: write it as "
+            "scheme://host:port; a user name or password inside it must be percent-encoded "
+            "(or given with USER '...' PASSWORD '...')"
+        ) from None
+    return uri
 
 
 def default_target(environ: Mapping[str, str], workdir: Path) -> Target:
