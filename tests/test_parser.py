@@ -174,24 +174,6 @@ def test_secrets_stay_out_of_repr() -> None:
     assert "hunter2" not in repr(token)
 
 
-def test_grammar_has_no_lalr_conflicts(caplog: pytest.LogCaptureFixture) -> None:
-    """Lark resolves shift/reduce conflicts silently (as shift); each one hides a misparse."""
-    import logging
-
-    from lark import Lark, logger
-
-    from milvus_kernel.language.grammar import GRAMMAR_FILE, grammar_dir
-
-    logger.addHandler(caplog.handler)
-    logger.setLevel(logging.DEBUG)
-    try:
-        Lark((grammar_dir() / GRAMMAR_FILE).read_text(), parser="lalr", debug=True)
-    finally:
-        logger.removeHandler(caplog.handler)
-        logger.setLevel(logging.WARNING)
-    assert not [r.getMessage() for r in caplog.records if "conflict" in r.getMessage().lower()]
-
-
 SEED_README_CELL = """milvus://127.0.0.1:19530
 create table test01 where dimension=128 and index_file_size=1024 and metric_type='L2'
 drop table test01
