@@ -179,7 +179,13 @@ class BatchWriter:
         return {row[self.key] for row in found}
 
     def _query_keys(self, keys: list[Any]) -> list[dict[str, Any]]:
-        self.catalog.ensure_loaded(self.table)
+        if self.lite:
+            self.catalog.ensure_loaded(self.table)  # cheap, and Lite forgets its load state
+        elif not self.catalog.is_loaded(self.table):
+            # A server collection is not loaded just to check keys (its memory is the user's
+            # to spend), and one without an index cannot be: its keys go unchecked, silently.
+            self.checking = False
+            return []
         return self.catalog.fetch(
             "query",
             self.table,
