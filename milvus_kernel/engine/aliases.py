@@ -8,6 +8,7 @@ forgotten whenever it changes.
 from __future__ import annotations
 
 from milvus_kernel.engine.catalog import Catalog
+from milvus_kernel.engine.context import using_catalog
 from milvus_kernel.engine.results import Column, Message, Result, Table
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import AlterAlias, CreateAlias, DropAlias, ShowAliases
@@ -74,9 +75,11 @@ def show_aliases(catalog: Catalog, statement: ShowAliases) -> Result:
     return Table(columns=(Column("alias", "str"), Column("collection", "str")), rows=rows)
 
 
-HANDLERS = {
-    CreateAlias: create_alias,
-    AlterAlias: alter_alias,
-    DropAlias: drop_alias,
-    ShowAliases: show_aliases,
-}
+HANDLERS = using_catalog(
+    {
+        CreateAlias: create_alias,
+        AlterAlias: alter_alias,
+        DropAlias: drop_alias,
+        ShowAliases: show_aliases,
+    }
+)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from milvus_kernel.engine.capabilities import require_full_milvus
 from milvus_kernel.engine.catalog import Catalog
+from milvus_kernel.engine.context import using_catalog
 from milvus_kernel.engine.results import Column, Message, Result, Table
 from milvus_kernel.engine.schema import describe_table, full_plan, quick_plan
 from milvus_kernel.engine.server_types import server_only_columns
@@ -74,11 +75,13 @@ def release_table(catalog: Catalog, statement: ReleaseTable) -> Result:
     return Message(f"released collection {statement.name}")
 
 
-HANDLERS = {
-    CreateTable: create_table,
-    DropTable: drop_table,
-    ShowTables: show_tables,
-    DescribeTable: describe,
-    LoadTable: load_table,
-    ReleaseTable: release_table,
-}
+HANDLERS = using_catalog(
+    {
+        CreateTable: create_table,
+        DropTable: drop_table,
+        ShowTables: show_tables,
+        DescribeTable: describe,
+        LoadTable: load_table,
+        ReleaseTable: release_table,
+    }
+)

@@ -12,6 +12,7 @@ import dataclasses
 
 from milvus_kernel.engine.capabilities import unimplemented
 from milvus_kernel.engine.catalog import Catalog
+from milvus_kernel.engine.context import using_catalog
 from milvus_kernel.engine.results import Column, Message, Result, Table
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import (
@@ -79,9 +80,11 @@ def show_databases(catalog: Catalog, statement: ShowDatabases) -> Result:
     return Table(columns=(Column("name", "str"), Column("current", "bool")), rows=rows)
 
 
-HANDLERS = {
-    CreateDatabase: create_database,
-    DropDatabase: drop_database,
-    UseDatabase: use_database,
-    ShowDatabases: show_databases,
-}
+HANDLERS = using_catalog(
+    {
+        CreateDatabase: create_database,
+        DropDatabase: drop_database,
+        UseDatabase: use_database,
+        ShowDatabases: show_databases,
+    }
+)

@@ -12,14 +12,17 @@ printed as a Python script: `from pymilvus import MilvusClient`, the client (cre
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 from typing import Any
 
+from milvus_kernel.engine import registry
 from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.connection import Connection, Target
+from milvus_kernel.engine.context import HandlerContext
 from milvus_kernel.engine.python_code import Call, CodeWriter
 from milvus_kernel.engine.query_sources import FOUND
 from milvus_kernel.engine.results import Message, Result, Table
-from milvus_kernel.language.statements import Explain, Statement
+from milvus_kernel.language.statements import Explain, Export, ImportFile, Plot
 
 _METADATA_PREFIXES = ("describe_", "list_", "has_", "get_")
 _LOCAL = ("prepare_index_params", "create_schema")
@@ -28,6 +31,9 @@ _ITERATORS = ("query_iterator", "search_iterator")
 #: Recorded and also run: `get` (FOR ID needs the stored vectors) and `load_collection` (reads,
 #: even the metadata ones that run, need the collection loaded; loading changes no data).
 _RUN = ("get", "load_collection")
+
+#: Statements whose work is files and pictures, done by the kernel rather than by MilvusClient.
+FILE_STATEMENTS = (ImportFile, Export, Plot)
 
 
 class _EmptyIterator:
@@ -119,37 +125,21 @@ def script(target: Target, recorder: Recorder) -> str:
     return "\n".join(lines + writer.lines)
 
 
-def _handler(kind: type[Statement]) -> Any:
-    from milvus_kernel.engine import session  # the families of handlers live there
-
-    for family in session._FAMILIES:
-        if kind in family.HANDLERS:
-            return family.HANDLERS[kind]
-    return None
-
-
-def _is_file_statement(kind: type[Statement]) -> bool:
-    from milvus_kernel.engine import session
-
-    families = getattr(session, "_FILE_FAMILIES", ())
-    return any(kind in family.HANDLERS for family in families)
-
-
-def explain(catalog: Catalog, statement: Explain) -> Result:
+def explain(context: HandlerContext, statement: Explain) -> Result:
     inner = statement.statement
     name = (inner.text.split() or [type(inner).__name__])[0].upper()
     if isinstance(inner, Explain):
         return Message("EXPLAIN EXPLAIN: EXPLAIN runs no Milvus call")
-    handler = _handler(type(inner))
-    if handler is None and _is_file_statement(type(inner)):
+    handler = registry.handler_for(type(inner))
+    if isinstance(inner, FILE_STATEMENTS):
         return Message("EXPLAIN does not cover file statements yet (INSERT ... FROM, EXPORT, PLOT)")
     if handler is None:
         return Message(f"{name} is handled by the kernel itself: it makes no MilvusClient call")
+    catalog = context.catalog
     target = catalog.connection.target
     recorder = Recorder(catalog.client)
     shadow = Catalog(Connection(recorder, target), catalog.settings, lambda _text: None)
-    shadow.workdir = getattr(catalog, "workdir", None)  # type: ignore[attr-defined]
-    result = handler(shadow, inner)
+    result = handler(replace(context, catalog=shadow, progress=None), inner)
     if catalog.settings.timeout is None:  # the default deadlines are the kernel's, not a choice
         for call in recorder.calls:
             call.kwargs.pop("timeout", None)

@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from milvus_kernel.engine.context import HandlerContext
 from milvus_kernel.engine.file_writers import open_writer
 from milvus_kernel.engine.progress import Reporter
 from milvus_kernel.engine.results import Message, Result, Table
 from milvus_kernel.engine.settings import Settings
-from milvus_kernel.engine.workspace import Workspace
 from milvus_kernel.errors import ExecutionError, Interrupted
 from milvus_kernel.language.statements import Export
 
@@ -57,13 +57,13 @@ def few_display_rows(settings: Settings) -> Iterator[None]:
         settings.display_limit = saved
 
 
-def export(space: Workspace, statement: Export) -> Result:
+def export(context: HandlerContext, statement: Export) -> Result:
     kind = export_kind(statement.path, statement.options)
-    path = space.path(statement.path)
+    path = context.path(statement.path)
     if not path.parent.is_dir():
         raise ExecutionError(f"cannot write '{statement.path}': no directory {path.parent}")
-    with few_display_rows(space.catalog.settings):
-        result = space.execute(statement.query)
+    with few_display_rows(context.catalog.settings):
+        result = context.execute(statement.query)
     if not isinstance(result, Table):
         raise ExecutionError("EXPORT needs a query that returns rows")
     total = result.row_count

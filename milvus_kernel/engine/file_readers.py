@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from milvus_kernel.engine.workspace import require
+from milvus_kernel.engine.context import require
 from milvus_kernel.errors import ExecutionError, KernelError
 
 KINDS = {

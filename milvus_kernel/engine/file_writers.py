@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from milvus_kernel.engine.context import require
 from milvus_kernel.engine.results import Column, unique_names
-from milvus_kernel.engine.workspace import require
 
 #: Column kinds written as JSON text in CSV (and, for json and sparse, in Parquet too).
 _NESTED = ("vector", "array", "json", "sparse", "any")

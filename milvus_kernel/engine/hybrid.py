@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from milvus_kernel.engine import query_sources
-from milvus_kernel.engine.catalog import Catalog
+from milvus_kernel.engine.context import HandlerContext
 from milvus_kernel.engine.fields import CollectionInfo
 from milvus_kernel.engine.fulltext import server_functions
 from milvus_kernel.engine.milvus_errors import translating
@@ -65,7 +65,7 @@ def ranker(statement: HybridSearch) -> Any:
 
 
 def request(
-    catalog: Catalog, info: CollectionInfo, leg: Search, number: int
+    context: HandlerContext, info: CollectionInfo, leg: Search, number: int
 ) -> tuple[Any, dict[str, Any], int, tuple[str | None, str | None]]:
     """(the AnnSearchRequest of one leg, its extra search options, its number of queries, (its
     metric, a note when a default index was built for it))."""
@@ -76,13 +76,14 @@ def request(
             f"search {number} of the hybrid search: IN PARTITION, GROUP BY and OFFSET apply to "
             "the whole hybrid search, after RERANK"
         )
+    catalog = context.catalog
     check_filter_fields(info, leg.where)
     field = query_sources.search_field(info, leg)
     metric, inner, extra = split_params(leg.params, leg.metric)
     used = check_metric(catalog, info, field, metric)
     check_range(used[0], inner)
     check_window(leg.limit, 0, f"search {number} of the hybrid search")
-    data = query_sources.resolve(catalog, info, field, leg)
+    data = query_sources.resolve(catalog, info, field, leg, context.workdir)
     param: dict[str, Any] = {"params": inner}
     if metric:
         param["metric_type"] = metric
@@ -95,7 +96,8 @@ def request(
     return built, extra, len(data), used
 
 
-def hybrid_search(catalog: Catalog, statement: HybridSearch) -> Result:
+def hybrid_search(context: HandlerContext, statement: HybridSearch) -> Result:
+    catalog = context.catalog
     table = statement.table
     info = catalog.require(table)
     if len(statement.legs) < 2:
@@ -110,7 +112,7 @@ def hybrid_search(catalog: Catalog, statement: HybridSearch) -> Result:
     metrics: list[str] = []
     notes: list[str] = []
     for number, leg in enumerate(statement.legs, start=1):
-        built, extra, count, (used, note) = request(catalog, info, leg, number)
+        built, extra, count, (used, note) = request(context, info, leg, number)
         metrics.append(used or "?")
         notes += [note] if note else []
         requests.append(built)

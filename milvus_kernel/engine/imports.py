@@ -24,12 +24,12 @@ from typing import Any, TextIO
 
 from milvus_kernel.engine.batch_writer import BatchWriter, plural, with_counts
 from milvus_kernel.engine.columns import Converted, convert_chunk, original
+from milvus_kernel.engine.context import HandlerContext
 from milvus_kernel.engine.file_readers import Chunk, kind_of, open_source
 from milvus_kernel.engine.import_plan import default_batch, import_options, npy_field, plan_import
 from milvus_kernel.engine.progress import Reporter
 from milvus_kernel.engine.read_ahead import read_ahead
 from milvus_kernel.engine.results import Message, Result
-from milvus_kernel.engine.workspace import Workspace
 from milvus_kernel.engine.writes import abbreviate_ids, require_partition
 from milvus_kernel.errors import ExecutionError, Interrupted, KernelError
 from milvus_kernel.language.statements import ImportFile
@@ -40,14 +40,14 @@ REJECTED_SUFFIX = ".rejected.jsonl"
 class Importer:
     """One run of one import statement."""
 
-    def __init__(self, space: Workspace, statement: ImportFile) -> None:
-        self.catalog = space.catalog
+    def __init__(self, context: HandlerContext, statement: ImportFile) -> None:
+        self.catalog = context.catalog
         self.statement = statement
         self.table = statement.table
         self.info = self.catalog.require(self.table)
         require_partition(self.catalog, self.table, statement.partition)
         self.options = import_options(statement.options)
-        self.path = space.path(statement.path)
+        self.path = context.path(statement.path)
         kind = kind_of(statement.path, self.options.format)
         extra: dict[str, Any] = {"delimiter": self.options.delimiter}
         if kind == "npy":
@@ -221,8 +221,8 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def import_file(space: Workspace, statement: ImportFile) -> Result:
-    return Importer(space, statement).run()
+def import_file(context: HandlerContext, statement: ImportFile) -> Result:
+    return Importer(context, statement).run()
 
 
 HANDLERS = {ImportFile: import_file}

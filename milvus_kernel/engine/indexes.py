@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from milvus_kernel.engine.catalog import Catalog
+from milvus_kernel.engine.context import using_catalog
 from milvus_kernel.engine.fields import CollectionInfo, FieldInfo
 from milvus_kernel.engine.milvus_errors import translating
 from milvus_kernel.engine.progress import timed
@@ -253,9 +254,11 @@ def describe_index(catalog: Catalog, statement: DescribeIndex) -> Result:
     )
 
 
-HANDLERS = {
-    CreateIndex: create_index,
-    DropIndex: drop_index,
-    ShowIndexes: show_indexes,
-    DescribeIndex: describe_index,
-}
+HANDLERS = using_catalog(
+    {
+        CreateIndex: create_index,
+        DropIndex: drop_index,
+        ShowIndexes: show_indexes,
+        DescribeIndex: describe_index,
+    }
+)

@@ -14,6 +14,7 @@ from typing import Any
 
 from milvus_kernel.engine.capabilities import require_full_milvus, unimplemented
 from milvus_kernel.engine.catalog import Catalog
+from milvus_kernel.engine.context import using_catalog
 from milvus_kernel.engine.results import Column, Message, Result, Table
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import (
@@ -187,14 +188,16 @@ def release_partitions(catalog: Catalog, statement: ReleasePartitions) -> Result
     return Message(f"released partition{plural} {', '.join(names)} of {table}")
 
 
-HANDLERS = {
-    RenameTable: rename_table,
-    AlterTableSet: alter_table_set,
-    TruncateTable: truncate_table,
-    ShowStats: show_stats,
-    ShowLoadState: show_load_state,
-    Flush: flush,
-    Compact: compact,
-    LoadPartitions: load_partitions,
-    ReleasePartitions: release_partitions,
-}
+HANDLERS = using_catalog(
+    {
+        RenameTable: rename_table,
+        AlterTableSet: alter_table_set,
+        TruncateTable: truncate_table,
+        ShowStats: show_stats,
+        ShowLoadState: show_load_state,
+        Flush: flush,
+        Compact: compact,
+        LoadPartitions: load_partitions,
+        ReleasePartitions: release_partitions,
+    }
+)

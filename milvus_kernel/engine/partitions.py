@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from milvus_kernel.engine.catalog import Catalog
+from milvus_kernel.engine.context import using_catalog
 from milvus_kernel.engine.results import Column, Message, Result, Table
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import CreatePartition, DropPartition, ShowPartitions
@@ -58,8 +59,10 @@ def show_partitions(catalog: Catalog, statement: ShowPartitions) -> Result:
     return Table(columns=(Column("name", "str"), Column("rows", "int")), rows=rows, title=table)
 
 
-HANDLERS = {
-    CreatePartition: create_partition,
-    DropPartition: drop_partition,
-    ShowPartitions: show_partitions,
-}
+HANDLERS = using_catalog(
+    {
+        CreatePartition: create_partition,
+        DropPartition: drop_partition,
+        ShowPartitions: show_partitions,
+    }
+)

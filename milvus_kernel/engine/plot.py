@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from milvus_kernel.engine import query_sources
+from milvus_kernel.engine.context import HandlerContext, require_all
 from milvus_kernel.engine.exports import few_display_rows
 from milvus_kernel.engine.fields import CollectionInfo, FieldInfo
 from milvus_kernel.engine.plot_draw import draw, project
 from milvus_kernel.engine.results import Column, Image, Result, Table
 from milvus_kernel.engine.rows import plain
-from milvus_kernel.engine.workspace import Workspace, require_all
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import Plot, Search, Select
 
@@ -56,7 +56,9 @@ def plot_field(info: CollectionInfo, name: str | None) -> FieldInfo:
     return chosen
 
 
-def read_points(space: Workspace, statement: Plot, info: CollectionInfo, vector: str) -> Points:
+def read_points(
+    context: HandlerContext, statement: Plot, info: CollectionInfo, vector: str
+) -> Points:
     """Every matching row's vector streamed once, a seeded reservoir sample of LIMIT kept."""
     limit = DEFAULT_LIMIT if statement.limit is None else statement.limit
     if limit < 1:
@@ -64,8 +66,8 @@ def read_points(space: Workspace, statement: Plot, info: CollectionInfo, vector:
     pk = info.primary.name
     columns = tuple(dict.fromkeys(n for n in (pk, vector, statement.color_by) if n))
     select = Select(table=statement.table, columns=columns, where=statement.where)
-    with few_display_rows(space.catalog.settings):
-        table = space.execute(select)
+    with few_display_rows(context.catalog.settings):
+        table = context.execute(select)
     assert isinstance(table, Table)
     rows = table.all_rows() if table.all_rows is not None else iter(table.rows)
     names = [c.name for c in table.columns]
@@ -92,7 +94,7 @@ def read_points(space: Workspace, statement: Plot, info: CollectionInfo, vector:
 
 
 def add_missing_hits(
-    space: Workspace,
+    context: HandlerContext,
     info: CollectionInfo,
     points: Points,
     hits: list[Any],
@@ -105,7 +107,7 @@ def add_missing_hits(
     if not missing:
         return 0
     fields = [vector] + ([color] if color else [])
-    found = query_sources.get_by_keys(space.catalog, info, missing, output_fields=fields)
+    found = query_sources.get_by_keys(context.catalog, info, missing, output_fields=fields)
     for entity in found:
         if entity.get(vector) is None:
             continue
@@ -116,7 +118,7 @@ def add_missing_hits(
 
 
 def highlight(
-    space: Workspace, statement: Plot, info: CollectionInfo, field: FieldInfo
+    context: HandlerContext, statement: Plot, info: CollectionInfo, field: FieldInfo
 ) -> tuple[list[Any], list[Any]]:
     """(hit keys in rank order, query vectors to mark) of the HIGHLIGHT search."""
     search = statement.highlight
@@ -127,7 +129,7 @@ def highlight(
             f"HIGHLIGHT searches {search.table}, but the plot draws {statement.table}: "
             "highlight a search of the same collection"
         )
-    result = space.execute(search)
+    result = context.execute(search)
     assert isinstance(result, Table)
     names = [c.name for c in result.columns]
     pk = info.primary.name
@@ -138,7 +140,9 @@ def highlight(
     if isinstance(search, Search) and search.query_text is None:
         searched = query_sources.search_field(info, search)
         if searched.name == field.name:
-            queries = list(query_sources.resolve(space.catalog, info, field, search))
+            queries = list(
+                query_sources.resolve(context.catalog, info, field, search, context.workdir)
+            )
     return hits, queries
 
 
@@ -174,12 +178,12 @@ def describe(
     return text
 
 
-def plot(space: Workspace, statement: Plot) -> Result:
+def plot(context: HandlerContext, statement: Plot) -> Result:
     (np,) = require_all(("numpy", "sklearn", "matplotlib"), "PLOT")[:1]
     method = statement.method.upper()
     if method not in ("TSNE", "PCA"):
         raise ExecutionError(f"PLOT METHOD is TSNE or PCA, not {statement.method}")
-    catalog = space.catalog
+    catalog = context.catalog
     info = catalog.require(statement.table)
     field = plot_field(info, statement.anns_field)
     if statement.color_by and info.field(statement.color_by) is None and not info.dynamic:
@@ -187,9 +191,9 @@ def plot(space: Workspace, statement: Plot) -> Result:
             f"collection '{info.name}' has no field '{statement.color_by}' (in COLOR BY); "
             f"fields: {', '.join(info.names)}"
         )
-    hits, queries = highlight(space, statement, info, field)
-    points = read_points(space, statement, info, field.name)
-    extra = add_missing_hits(space, info, points, hits, field.name, statement.color_by)
+    hits, queries = highlight(context, statement, info, field)
+    points = read_points(context, statement, info, field.name)
+    extra = add_missing_hits(context, info, points, hits, field.name, statement.color_by)
     if not points.keys:
         raise ExecutionError(f"nothing to plot: no row of {statement.table} has a {field.name}")
     vectors = np.asarray(points.vectors, dtype=np.float64)

@@ -15,7 +15,7 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from milvus_kernel.engine.workspace import require
+from milvus_kernel.engine.context import require
 
 SEED = 42
 #: t-SNE works on at most this many dimensions; wider vectors are first reduced by PCA.

@@ -124,15 +124,16 @@ def query_data(
     return data
 
 
-def resolve(catalog: Catalog, info: CollectionInfo, field: FieldInfo, statement: Search) -> list:
-    """The query data of `statement`, from whichever source it names."""
+def resolve(
+    catalog: Catalog, info: CollectionInfo, field: FieldInfo, statement: Search, workdir: Path
+) -> list:
+    """The query data of `statement`, from whichever source it names (files: in `workdir`)."""
     if statement.query_text is not None:
         return query_data(info, field, (statement.query_text,))
     if statement.ids is not None:
         return by_ids(catalog, info, field, statement.ids)
     if statement.vector_file is not None:
-        workdir = getattr(catalog, "workdir", None) or Path.cwd()
-        rows, code = from_file(Path(workdir), statement.vector_file, statement.all_file_rows)
+        rows, code = from_file(workdir, statement.vector_file, statement.all_file_rows)
         return Sourced(query_data(info, field, rows), code)
     return query_data(info, field, statement.vectors)
 

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from milvus_kernel.engine.catalog import Catalog
+from milvus_kernel.engine.context import using_catalog
 from milvus_kernel.engine.fields import CollectionInfo
 from milvus_kernel.engine.fulltext import server_functions
 from milvus_kernel.engine.milvus_errors import translating
@@ -190,4 +191,4 @@ def _select(catalog: Catalog, statement: Select) -> Result:
     return reader.table_of(found, total, all_rows=all_rows)
 
 
-HANDLERS = {Select: select}
+HANDLERS = using_catalog({Select: select})

@@ -18,6 +18,7 @@ from typing import Any
 
 from milvus_kernel.engine import query_sources
 from milvus_kernel.engine.catalog import Catalog
+from milvus_kernel.engine.context import HandlerContext
 from milvus_kernel.engine.fields import CollectionInfo, FieldInfo
 from milvus_kernel.engine.fulltext import bm25_score, server_functions
 from milvus_kernel.engine.indexes import build_default_index
@@ -236,7 +237,8 @@ def batch_size(catalog: Catalog, table: str, field: FieldInfo, queries: int) -> 
     return max(1, min(MAX_NQ, MEMORY_BUDGET // per_query))
 
 
-def search(catalog: Catalog, statement: Search) -> Result:
+def search(context: HandlerContext, statement: Search) -> Result:
+    catalog = context.catalog
     table = statement.table
     info = catalog.require(table)
     check_filter_fields(info, statement.where)
@@ -249,7 +251,7 @@ def search(catalog: Catalog, statement: Search) -> Result:
     check_window(statement.limit, statement.offset)
     grouping = group_options(info, statement.group_by, statement.group_size)
     catalog.ensure_loaded(table)  # before FOR ID reads the stored vectors
-    data = query_sources.resolve(catalog, info, field, statement)
+    data = query_sources.resolve(catalog, info, field, statement, context.workdir)
     bm25 = info.bm25_source(field.name) is not None
     score = "score" if bm25 else "distance"
     returned = list(statement.output_fields)

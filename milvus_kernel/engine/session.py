@@ -19,25 +19,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from milvus_kernel.engine import (
-    aliases,
-    collections,
-    databases,
-    explain,
-    exports,
-    help,
-    hybrid,
-    imports,
-    indexes,
-    maintenance,
-    partitions,
-    plot,
-    reads,
-    search,
-    show_create,
-    users,
-    writes,
-)
+from milvus_kernel.engine import explain, help, registry
 from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.connection import (
     Connection,
@@ -48,12 +30,12 @@ from milvus_kernel.engine.connection import (
     open_connection,
     resolve_uri,
 )
+from milvus_kernel.engine.context import HandlerContext
 from milvus_kernel.engine.lookups import Lookups
 from milvus_kernel.engine.milvus_errors import Unreachable
 from milvus_kernel.engine.progress import ProgressSink, reporting_to
 from milvus_kernel.engine.results import Column, Message, Result, Table
 from milvus_kernel.engine.settings import Settings
-from milvus_kernel.engine.workspace import Workspace
 from milvus_kernel.errors import ConnectionFailure, KernelError, NotSupported
 from milvus_kernel.language.statements import (
     Connect,
@@ -66,10 +48,6 @@ from milvus_kernel.language.statements import (
 )
 
 Handler = Callable[[Any], Result]
-_FAMILIES = (collections, partitions, indexes, writes, reads, search, hybrid, explain)
-_FAMILIES += (databases, aliases, maintenance, users, show_create)
-# Handlers of these take a Workspace (catalog, working directory, nested execute), not a Catalog.
-_FILE_FAMILIES = (imports, exports, plot)
 
 
 class Session(Lookups):
@@ -97,12 +75,8 @@ class Session(Lookups):
             ShowSettings: lambda statement: self.settings.table(),
             Help: lambda statement: help.help_statement(None, statement),  # never connects
         }
-        for family in _FAMILIES:
-            for kind, handler in family.HANDLERS.items():
-                self._handlers[kind] = self._with_catalog(handler)
-        for family in _FILE_FAMILIES:
-            for kind, handler in family.HANDLERS.items():
-                self._handlers[kind] = self._with_workspace(handler)
+        for kind, handler in {**registry.HANDLERS, **explain.HANDLERS}.items():
+            self._handlers[kind] = self._in_context(handler)
 
     # --- running statements -----------------------------------------------------------------
 
@@ -133,13 +107,12 @@ class Session(Lookups):
         self._notices.clear()  # the same list: the catalog keeps appending to it
         return notices
 
-    def _with_catalog(self, handler: Callable[[Catalog, Any], Result]) -> Handler:
-        return lambda statement: handler(self._statement_catalog(), statement)
+    def _in_context(self, handler: registry.Handler) -> Handler:
+        return lambda statement: handler(self.context(), statement)
 
-    def _with_workspace(self, handler: Callable[[Workspace, Any], Result]) -> Handler:
-        return lambda statement: handler(
-            Workspace(self._statement_catalog(), self.workdir, self.execute), statement
-        )
+    def context(self) -> HandlerContext:
+        """What a handler gets: the catalog (connecting on first use), settings, files, progress."""
+        return HandlerContext(self._statement_catalog(), self.workdir, self.execute, self.progress)
 
     def catalog(self) -> Catalog:
         """The open connection's catalog, connecting to the default target on first use."""
@@ -160,7 +133,6 @@ class Session(Lookups):
 
     def _activate(self, connection: Connection) -> None:
         self._catalog = Catalog(connection, self.settings, self._notices.append)
-        self._catalog.workdir = self.workdir  # type: ignore[attr-defined]  # for files in statements
         self._refresh_names()  # listed in the background, so even the first Tab is answered at once
 
     # --- connection statements --------------------------------------------------------------

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from milvus_kernel.engine.catalog import Catalog
+from milvus_kernel.engine.context import using_catalog
 from milvus_kernel.engine.fields import CollectionInfo, FieldInfo, collection_info
 from milvus_kernel.engine.results import Message, Result
 from milvus_kernel.errors import ExecutionError
@@ -179,4 +180,4 @@ def show_create_table(catalog: Catalog, statement: ShowCreateTable) -> Result:
     return Message("\n".join(statements(catalog, statement.name)))
 
 
-HANDLERS = {ShowCreateTable: show_create_table}
+HANDLERS = using_catalog({ShowCreateTable: show_create_table})

@@ -16,6 +16,7 @@ from typing import Any
 from milvus_kernel.engine import privileges
 from milvus_kernel.engine.capabilities import require_full_milvus
 from milvus_kernel.engine.catalog import Catalog
+from milvus_kernel.engine.context import using_catalog
 from milvus_kernel.engine.milvus_errors import scrub
 from milvus_kernel.engine.results import Column, Message, Result, Table
 from milvus_kernel.errors import ExecutionError
@@ -245,17 +246,19 @@ def show_grants(catalog: Catalog, statement: ShowGrants) -> Result:
     return Table(columns=columns, rows=rows, title=f"grants of role {statement.role}")
 
 
-HANDLERS = {
-    CreateUser: create_user,
-    AlterUser: alter_user,
-    DropUser: drop_user,
-    ShowUsers: show_users,
-    CreateRole: create_role,
-    DropRole: drop_role,
-    ShowRoles: show_roles,
-    GrantRole: grant_role,
-    RevokeRole: revoke_role,
-    GrantPrivilege: grant_privilege,
-    RevokePrivilege: revoke_privilege,
-    ShowGrants: show_grants,
-}
+HANDLERS = using_catalog(
+    {
+        CreateUser: create_user,
+        AlterUser: alter_user,
+        DropUser: drop_user,
+        ShowUsers: show_users,
+        CreateRole: create_role,
+        DropRole: drop_role,
+        ShowRoles: show_roles,
+        GrantRole: grant_role,
+        RevokeRole: revoke_role,
+        GrantPrivilege: grant_privilege,
+        RevokePrivilege: revoke_privilege,
+        ShowGrants: show_grants,
+    }
+)

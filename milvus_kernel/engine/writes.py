@@ -13,6 +13,7 @@ from typing import Any
 
 from milvus_kernel.engine.batch_writer import BatchWriter, plural, with_counts
 from milvus_kernel.engine.catalog import Catalog
+from milvus_kernel.engine.context import using_catalog
 from milvus_kernel.engine.fields import CollectionInfo, FieldInfo
 from milvus_kernel.engine.results import Message, Result
 from milvus_kernel.engine.seed import expand_insert, keyed_delete
@@ -206,4 +207,4 @@ def delete(catalog: Catalog, statement: Delete) -> Result:
     return Message(f"deleted {count} row{'s' if count != 1 else ''} from {table}")
 
 
-HANDLERS = {Insert: insert, Delete: delete}
+HANDLERS = using_catalog({Insert: insert, Delete: delete})

@@ -1,21 +1,25 @@
-"""What the file statements (INSERT ... FROM, EXPORT, PLOT) get from the session.
+"""What a statement handler gets besides its statement: one explicit `HandlerContext`.
 
-Besides the catalog they need the session's working directory (file paths are relative to it) and
-a way to run the statement they hold (EXPORT's query, PLOT's HIGHLIGHT search) exactly as the
-session would run it on its own.
+The catalog (the connected database: calls, schemas, load state), the session's settings, the
+working directory that file names in statements are relative to, the sink that long operations
+report progress to, and a way to run a statement a statement holds (EXPORT's query, PLOT's
+HIGHLIGHT search) exactly as the session would run it on its own.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from milvus_kernel.engine.catalog import Catalog
+from milvus_kernel.engine.progress import ProgressSink
 from milvus_kernel.engine.results import Result
+from milvus_kernel.engine.settings import Settings
 from milvus_kernel.errors import NotSupported
 from milvus_kernel.language.statements import Statement
 
@@ -25,10 +29,18 @@ PACKAGE = "milvus-sql-kernel"
 
 
 @dataclass(frozen=True)
-class Workspace:
+class HandlerContext:
+    """Everything a handler may use, made by the session for each statement."""
+
     catalog: Catalog
     workdir: Path
     execute: Callable[[Statement], Result]
+    progress: ProgressSink | None = None
+
+    @property
+    def settings(self) -> Settings:
+        """The session's settings (SET), shared with the catalog."""
+        return self.catalog.settings
 
     def path(self, given: str) -> Path:
         """`given` as a path: `~` expanded, relative to the session's working directory."""
@@ -52,3 +64,16 @@ def require(module: str, what: str) -> ModuleType:
 
 def require_all(modules: tuple[str, ...], what: str) -> list[Any]:
     return [require(module, what) for module in modules]
+
+
+def using_catalog(handlers: Mapping[type[Statement], Callable[[Catalog, Any], Result]]) -> dict:
+    """Handlers that need only the catalog, each made to take a `HandlerContext`."""
+    return {kind: _on_catalog(run) for kind, run in handlers.items()}
+
+
+def _on_catalog(run: Callable[[Catalog, Any], Result]) -> Callable[[HandlerContext, Any], Result]:
+    @functools.wraps(run)
+    def handler(context: HandlerContext, statement: Any) -> Result:
+        return run(context.catalog, statement)
+
+    return handler

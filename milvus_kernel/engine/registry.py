@@ -1,0 +1,49 @@
+"""The one table of the engine: which handler runs each type of statement.
+
+Every statement family (a module of the engine) declares `HANDLERS`, a mapping from statement
+type to handler. A handler takes the statement's `HandlerContext` and the statement. The session
+dispatches with this table, EXPLAIN runs the same handlers on a recording client, and the HELP
+tests check that every statement here has a topic. Statements about the session itself (CONNECT,
+SET, ...) and about other statements (EXPLAIN, HELP) sit above this table, in the session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+from milvus_kernel.engine import (
+    aliases,
+    collections,
+    databases,
+    exports,
+    hybrid,
+    imports,
+    indexes,
+    maintenance,
+    partitions,
+    plot,
+    reads,
+    search,
+    show_create,
+    users,
+    writes,
+)
+from milvus_kernel.engine.results import Result
+from milvus_kernel.language.statements import Statement
+
+#: A handler: `handler(context, statement)` → the statement's result.
+Handler = Callable[[Any, Any], Result]
+
+FAMILIES = (collections, partitions, indexes, databases, aliases, maintenance, show_create)
+FAMILIES += (writes, imports, reads, exports, search, hybrid, users, plot)
+
+HANDLERS: Mapping[type[Statement], Handler] = MappingProxyType(
+    {kind: handler for family in FAMILIES for kind, handler in family.HANDLERS.items()}
+)
+
+
+def handler_for(kind: type[Statement]) -> Handler | None:
+    """The handler of statements of type `kind`, or None when no family runs them."""
+    return HANDLERS.get(kind)
