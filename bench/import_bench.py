@@ -102,7 +102,7 @@ def by_hand(uri: str, path: Path, name: str, dim: int) -> tuple[int, float]:
 
 def by_kernel(uri: str, path: Path, name: str, dim: int) -> tuple[int, float]:
     from milvus_kernel.engine.session import Session
-    from milvus_kernel.runner import run_cell
+    from milvus_kernel.frontends.runner import run_cell
 
     session = Session(workdir=path.parent, environ={"MILVUS_URI": uri})
     list(run_cell(session, f"CREATE TABLE {name} (id INT64 PRIMARY KEY, vector VECTOR({dim}))"))
@@ -126,7 +126,7 @@ def memory_child(uri: str, path: str, name: str, dim: int) -> None:
     peak during the import (sampled every 20 ms: the process's lifetime peak, ru_maxrss, may
     come from before the import)."""
     from milvus_kernel.engine.session import Session
-    from milvus_kernel.runner import run_cell
+    from milvus_kernel.frontends.runner import run_cell
 
     session = Session(workdir=Path(path).parent, environ={"MILVUS_URI": uri})
     list(run_cell(session, f"CREATE TABLE {name} (id INT64 PRIMARY KEY, vector VECTOR({dim}))"))

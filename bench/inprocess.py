@@ -10,7 +10,7 @@ from typing import Any
 
 from milvus_kernel.display import render
 from milvus_kernel.engine.session import Session
-from milvus_kernel.runner import run_cell
+from milvus_kernel.frontends.runner import run_cell
 
 
 class CallLog:

@@ -2,6 +2,6 @@
 
 from ipykernel.kernelapp import IPKernelApp
 
-from milvus_kernel.kernel import MilvusKernel
+from milvus_kernel.frontends.kernel import MilvusKernel
 
 IPKernelApp.launch_instance(kernel_class=MilvusKernel)

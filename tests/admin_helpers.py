@@ -1,6 +1,6 @@
-"""Helpers shared by the administration, SHOW CREATE, seed-dialect and server-type tests: run cells
-through the kernel's own pipeline (`run_cell` + `render`) on a real Session, and open sessions on
-the Milvus 2.3.5 standalone server with authentication (Strong consistency).
+"""Helpers shared by the administration, SHOW CREATE, legacy-dialect and server-type tests: run
+cells through the kernel's own pipeline (`run_cell` + `render`) on a real Session, and open
+sessions on the Milvus 2.3.5 standalone server with authentication (Strong consistency).
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from milvus_kernel.display import render
-from milvus_kernel.engine.results import Table
 from milvus_kernel.engine.session import Session
 from milvus_kernel.errors import KernelError
+from milvus_kernel.frontends.runner import run_cell
 from milvus_kernel.language.parser import parse_cell
-from milvus_kernel.runner import run_cell
+from milvus_kernel.results import Table
 
 
 def run(session: Session, cell: str) -> list[Any]:

@@ -39,7 +39,7 @@ SAMPLES: dict[str, list[str]] = {
     "NEXT_LEG": [", USING"],
     "HELP_TOPIC": ["SEARCH", "create table", "-metric", "nothing"],
     "PARAM": [":x"],
-    "SEED_URI": ["milvus://127.0.0.1:1"],
+    "LEGACY_URI": ["milvus://127.0.0.1:1"],
     "INSERT": ["INSERT", "insert"],
     "UPSERT": ["UPSERT"],
     "QUOTED_NAME": ["`docs`", "`my-coll`", "`a b`"],

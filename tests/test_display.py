@@ -15,9 +15,8 @@ import numpy as np
 import pytest
 
 from milvus_kernel.display import DATA_RESOURCE, render, render_error, render_progress
+from milvus_kernel.display.cells import MAX_TEXT, show
 from milvus_kernel.display.text_table import MAX_WIDTH, width
-from milvus_kernel.display.values import MAX_TEXT, show
-from milvus_kernel.engine.results import Column, Message, Table, unique_names
 from milvus_kernel.errors import (
     ConnectionFailure,
     ExecutionError,
@@ -26,6 +25,7 @@ from milvus_kernel.errors import (
     MilvusSyntaxError,
     NotSupported,
 )
+from milvus_kernel.results import Column, Message, Table, unique_names
 
 TABLE_SCHEMA_TYPES = {"integer", "number", "string", "boolean", "array", "object", "any"}
 

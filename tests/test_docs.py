@@ -175,7 +175,7 @@ def run_page(page: str, workdir: Path):
     from milvus_kernel.display import render
     from milvus_kernel.engine.session import Session
     from milvus_kernel.errors import KernelError, MilvusSyntaxError
-    from milvus_kernel.runner import run_cell
+    from milvus_kernel.frontends.runner import run_cell
 
     text = (DOCS / page).read_text(encoding="utf-8")
     matches = list(FENCE.finditer(text))

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from milvus_kernel.engine.milvus_errors import mask_uri_credentials
-from milvus_kernel.engine.results import Message, Table
 from milvus_kernel.engine.session import Session
 from milvus_kernel.errors import ConnectionFailure, KernelError
 from milvus_kernel.language.statements import (
@@ -22,6 +21,7 @@ from milvus_kernel.language.statements import (
     ShowSettings,
     ShowTables,
 )
+from milvus_kernel.results import Message, Table
 
 SECRET = "s3cr3t"
 
@@ -85,7 +85,7 @@ def open_in_subprocess(path: Path) -> str:
         f"""
         import sys
         sys.path.insert(0, {str(Path(__file__).resolve().parent.parent)!r})
-        from milvus_kernel.engine.connection import Target, open_connection
+        from milvus_kernel.engine.connection.targets import Target, open_connection
         connection = open_connection(Target(uri={str(path)!r}))
         print("ok", connection.client.list_collections())
         connection.close()
@@ -249,7 +249,7 @@ def test_stale_collection_names_come_back_at_once_and_are_refreshed_behind(tmp_p
     import time
 
     from milvus_kernel.engine.catalog import NAMES_TTL
-    from milvus_kernel.runner import run_cell
+    from milvus_kernel.frontends.runner import run_cell
 
     session = Session(workdir=tmp_path, environ={})
     try:
@@ -270,7 +270,7 @@ def test_stale_collection_names_come_back_at_once_and_are_refreshed_behind(tmp_p
 def test_collection_names_are_listed_in_the_background_on_connecting(tmp_path):
     import time
 
-    from milvus_kernel.runner import run_cell
+    from milvus_kernel.frontends.runner import run_cell
 
     session = Session(workdir=tmp_path, environ={})
     try:
@@ -294,7 +294,7 @@ def test_a_timeout_grpc_cannot_count_is_refused(tmp_path: Path, value: float):
 
 
 def test_a_target_shows_no_password_in_its_repr():
-    from milvus_kernel.engine.connection import Target
+    from milvus_kernel.engine.connection.targets import Target
 
     target = Target("http://alice:s3cr3t-pw@127.0.0.1:1", password="other-pw", token="a:tok-x")
     shown = repr(target)

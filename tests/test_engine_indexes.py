@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from milvus_kernel.engine.results import Table
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import (
     ColumnDef,
@@ -17,6 +16,7 @@ from milvus_kernel.language.statements import (
     Search,
     ShowIndexes,
 )
+from milvus_kernel.results import Table
 
 
 def make(session, name: str) -> None:

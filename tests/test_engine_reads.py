@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from milvus_kernel.engine import reads as reads_module
+from milvus_kernel.engine.reads import select as reads_module
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import (
     ColumnDef,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from milvus_kernel.engine.results import Message, Table
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import (
     ColumnDef,
@@ -21,6 +20,7 @@ from milvus_kernel.language.statements import (
     ShowPartitions,
     ShowTables,
 )
+from milvus_kernel.results import Message, Table
 
 EVERY_TYPE = (
     ColumnDef("id", FieldType("INT64"), primary_key=True, auto_id=True),

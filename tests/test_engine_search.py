@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from milvus_kernel.engine import search as search_module
-from milvus_kernel.engine.results import Table
+from milvus_kernel.engine.search import vector as search_module
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import (
     ColumnDef,
@@ -17,6 +16,7 @@ from milvus_kernel.language.statements import (
     Insert,
     Search,
 )
+from milvus_kernel.results import Table
 
 DIM = 8
 N = 300

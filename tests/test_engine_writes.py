@@ -11,8 +11,8 @@ import time
 import pytest
 from pymilvus.exceptions import MilvusException
 
-from milvus_kernel.engine import batch_writer
-from milvus_kernel.engine import writes as writes_module
+from milvus_kernel.engine.data import batch_writer
+from milvus_kernel.engine.data import writes as writes_module
 from milvus_kernel.errors import ExecutionError, Interrupted
 from milvus_kernel.language.statements import (
     ColumnDef,

@@ -12,11 +12,11 @@ import re
 import numpy as np
 import pytest
 
-from milvus_kernel.engine.connection import Target
-from milvus_kernel.engine.explain import client_line
-from milvus_kernel.engine.results import Message
+from milvus_kernel.engine.connection.targets import Target
+from milvus_kernel.engine.tools.explain import client_line
 from milvus_kernel.errors import ExecutionError
-from milvus_kernel.runner import run_cell
+from milvus_kernel.frontends.runner import run_cell
+from milvus_kernel.results import Message
 
 DIM = 4
 

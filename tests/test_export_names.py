@@ -18,9 +18,9 @@ import pytest
 from admin_helpers import one, run
 
 from milvus_kernel.display import DATA_RESOURCE, render
-from milvus_kernel.engine.file_writers import open_writer
-from milvus_kernel.engine.results import Column, Table
+from milvus_kernel.engine.reads.file_writers import open_writer
 from milvus_kernel.engine.session import Session
+from milvus_kernel.results import Column, Table
 
 SELECT = "SELECT id, id, id_2, label, label, id FROM {t}"
 REPEATED = ("id", "id", "id_2", "label", "label", "id")

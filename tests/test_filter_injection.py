@@ -24,13 +24,13 @@ import pytest
 from jupyter_client.session import json_default
 from kernel_harness import execute, plain_texts, running_kernel
 
-from milvus_kernel.engine.results import Table
 from milvus_kernel.engine.session import Session
 from milvus_kernel.errors import ExecutionError, MilvusSyntaxError
+from milvus_kernel.frontends.magic import run_magic
+from milvus_kernel.frontends.runner import run_cell
 from milvus_kernel.language.filters import key_expression, packs_safely, render_name
 from milvus_kernel.language.parser import parse_cell
-from milvus_kernel.magic import run_magic
-from milvus_kernel.runner import run_cell
+from milvus_kernel.results import Table
 
 #: dynamic keys whose names are not identifiers, or are words Milvus reads as operators
 HOSTILE_NAMES = [

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from milvus_kernel.engine.results import Table
 from milvus_kernel.engine.session import Session
-from milvus_kernel.runner import run_cell
+from milvus_kernel.frontends.runner import run_cell
+from milvus_kernel.results import Table
 
 NAMES = ["id > 0 or id", 'k"] or id', "back\\slash", "not", "x y"]
 VALUES = ["a\u0000b", "x\x01y\x7f", "line\u2028sep", "bs\b ff\f vt\v", "q' dq\" bs\\ nl\n"]

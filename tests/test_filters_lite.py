@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-from milvus_kernel.engine.results import Table
 from milvus_kernel.engine.session import Session
 from milvus_kernel.errors import ExecutionError
+from milvus_kernel.frontends.runner import run_cell
 from milvus_kernel.language.filters import quote_string
-from milvus_kernel.runner import run_cell
+from milvus_kernel.results import Table
 
 HOSTILE = [
     "it's",

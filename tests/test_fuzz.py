@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 from milvus_kernel.display import render, render_error
 from milvus_kernel.engine.session import Session
 from milvus_kernel.errors import KernelError, MilvusSyntaxError
+from milvus_kernel.frontends.runner import run_cell
 from milvus_kernel.language import statements as s
 from milvus_kernel.language.parser import parse_statement
-from milvus_kernel.runner import run_cell
 
 EXAMPLES = int(os.environ.get("MILVUS_FUZZ_EXAMPLES", "1000"))
 PER_CELL = 10

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from milvus_kernel.engine.help import TOPICS, find, normalize
-from milvus_kernel.engine.results import Message
 from milvus_kernel.engine.session import Session
+from milvus_kernel.engine.tools.help import TOPICS, find, normalize
+from milvus_kernel.frontends.runner import run_cell
 from milvus_kernel.language.parser import parse_cell
-from milvus_kernel.runner import run_cell
+from milvus_kernel.results import Message
 
 LANGUAGE = Path(__file__).resolve().parents[1] / "docs" / "reference"
 EXAMPLES = [

@@ -24,7 +24,7 @@ from servers import LiteServer
 from milvus_kernel.engine.milvus_errors import NoAnswer, translating
 from milvus_kernel.engine.session import Session
 from milvus_kernel.errors import ExecutionError, InternalError
-from milvus_kernel.runner import run_cell
+from milvus_kernel.frontends.runner import run_cell
 
 SECRET_TEXT = "the text of this bug quotes p4ssw0rd"
 
@@ -89,7 +89,7 @@ def test_a_bug_in_a_handler_is_an_internal_error_with_its_traceback_logged(
         assert error.render() == (
             "statement 2 (DESCRIBE b): internal error: KeyError (details in the kernel log)"
         )
-        records = [r for r in caplog.records if r.name == "milvus_kernel.runner"]
+        records = [r for r in caplog.records if r.name == "milvus_kernel.frontends.runner"]
         assert len(records) == 1 and records[0].levelno == logging.ERROR
         assert records[0].exc_info is not None and records[0].exc_info[1] is not None
         assert "in broken" in caplog.text and "KeyError" in caplog.text  # the traceback
@@ -100,7 +100,7 @@ def test_a_bug_in_a_handler_is_an_internal_error_with_its_traceback_logged(
 
 
 INJECTED_BUG = """
-from milvus_kernel.engine.settings import Settings
+from milvus_kernel.engine.connection.settings import Settings
 
 def table(self):
     return 1 / 0  # a bug of the kernel, injected by the test
@@ -130,7 +130,7 @@ def test_a_bug_through_the_real_kernel(tmp_path: Path) -> None:
         reply, outputs = execute(kc, "SET display_limit = 4;", timeout=60)
         assert reply["status"] == "ok" and plain_texts(outputs) == ["display_limit = 4"]
     text = log.read_text(errors="replace")
-    assert "[milvus_kernel.runner ERROR] internal error in statement 2" in text, text
+    assert "[milvus_kernel.frontends.runner ERROR] internal error in statement 2" in text, text
     logged = text[text.index("internal error in statement 2") :]
     assert re.search(r"^Traceback \(most recent call last\):$", logged, re.MULTILINE), logged
     assert "return 1 / 0" in logged and "ZeroDivisionError: division by zero" in logged

@@ -13,7 +13,7 @@ from kernel_harness import execute, start_kernel, stop_kernel
 
 from milvus_kernel.display import render
 from milvus_kernel.engine.session import Session
-from milvus_kernel.runner import run_cell
+from milvus_kernel.frontends.runner import run_cell
 
 SETUP = (
     "CREATE TABLE kt_docs (id INT64 PRIMARY KEY, label VARCHAR(20), vector FLOAT_VECTOR(2));\n"

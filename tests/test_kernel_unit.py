@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from milvus_kernel.engine.results import Column, Message, Table
 from milvus_kernel.errors import ExecutionError
-from milvus_kernel.kernel import MilvusKernel
+from milvus_kernel.frontends.kernel import MilvusKernel
+from milvus_kernel.results import Column, Message, Table
 
 
 @dataclass

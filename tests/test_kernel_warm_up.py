@@ -9,7 +9,7 @@ import sys
 
 def test_importing_the_kernel_leaves_the_engine_and_pymilvus_for_later():
     code = (
-        "import sys, milvus_kernel.kernel\n"
+        "import sys, milvus_kernel.frontends.kernel\n"
         "print('milvus_kernel.engine.session' in sys.modules, 'pymilvus' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -18,10 +18,10 @@ def test_importing_the_kernel_leaves_the_engine_and_pymilvus_for_later():
 
 def test_warm_up_imports_the_engine_and_builds_the_parser():
     code = (
-        "import sys, milvus_kernel.kernel as k\n"
+        "import sys, milvus_kernel.frontends.kernel as k\n"
         "from milvus_kernel.language.grammar import lark_parser\n"
         "k.warm_up()\n"
-        "print('milvus_kernel.runner' in sys.modules, 'pymilvus' in sys.modules,"
+        "print('milvus_kernel.frontends.runner' in sys.modules, 'pymilvus' in sys.modules,"
         " lark_parser.cache_info().currsize)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -257,7 +257,7 @@ def test_unbound_name_and_catchable_error(kc: Any, pts: str):
     assert "no value is bound to :nowhere" in failed["report"]
     ok(
         kc,
-        "from milvus_kernel.magic import MilvusMagicError\n"
+        "from milvus_kernel.frontends.magic import MilvusMagicError\n"
         "try:\n    %milvus DROP TABLE no_such_table\n"
         "except MilvusMagicError as e:\n    caught = str(e)\n",
     )
@@ -266,7 +266,7 @@ def test_unbound_name_and_catchable_error(kc: Any, pts: str):
 
 def test_bare_magic_prints_how_to_use_it(kc: Any):
     """`%milvus` alone (and an empty `%%milvus` cell) prints the usage, runs nothing."""
-    from milvus_kernel.magic import USAGE
+    from milvus_kernel.frontends.magic import USAGE
 
     for cell in ("%milvus", "%milvus   ", "%%milvus\n\n"):
         outputs = ok(kc, cell)
@@ -278,8 +278,8 @@ def test_bare_magic_prints_how_to_use_it(kc: Any):
 
 def test_usage_examples_parse():
     """Every example line of the usage is a statement the language takes (with :names bound)."""
+    from milvus_kernel.frontends.magic import USAGE
     from milvus_kernel.language.parser import parse_cell, parse_statement
-    from milvus_kernel.magic import USAGE
 
     prefix = "%milvus "
     examples = [
@@ -315,8 +315,8 @@ def test_input_python_cannot_hold_is_a_syntax_error(kc: Any):
 def test_frame_shows_its_current_contents():
     """In-process: the frame renders what it holds now, the way the kernel renders a table."""
     from milvus_kernel.display import render
-    from milvus_kernel.engine.results import Column, Table
-    from milvus_kernel.frame import to_frame
+    from milvus_kernel.frontends.frame import to_frame
+    from milvus_kernel.results import Column, Table
 
     rows = [(i, f"r{i}", [0.5] * 8) for i in range(25)]
     columns = (Column("id", "int"), Column("name", "str"), Column("vector", "vector"))

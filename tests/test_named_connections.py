@@ -15,7 +15,7 @@ from admin_helpers import fails, rows, run, text
 
 from milvus_kernel.display import render
 from milvus_kernel.engine.session import Session
-from milvus_kernel.runner import run_cell
+from milvus_kernel.frontends.runner import run_cell
 
 SECRET = "Pw-" + uuid.uuid4().hex[:10]
 

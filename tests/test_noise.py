@@ -83,8 +83,8 @@ def test_one_log_policy_for_the_libraries(tmp_path: Path) -> None:
     import io
     import logging
 
+    from milvus_kernel.engine.library_logs import LIBRARY_LEVELS, kernel_log_handler
     from milvus_kernel.engine.session import Session
-    from milvus_kernel.kernel_startup import LIBRARY_LEVELS, kernel_log_handler
     from milvus_kernel.language.parser import parse_cell
 
     handler = kernel_log_handler()

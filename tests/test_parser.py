@@ -174,7 +174,7 @@ def test_secrets_stay_out_of_repr() -> None:
     assert "hunter2" not in repr(token)
 
 
-SEED_README_CELL = """milvus://127.0.0.1:19530
+LEGACY_README_CELL = """milvus://127.0.0.1:19530
 create table test01 where dimension=128 and index_file_size=1024 and metric_type='L2'
 drop table test01
 create partition test01 where partition_tag='tag01'
@@ -185,11 +185,11 @@ list partitions test01
 @pytest.mark.parametrize(
     "cell",
     [
-        SEED_README_CELL,
-        SEED_README_CELL.upper().replace("MILVUS://", "milvus://"),
-        "\n".join("    " + line for line in SEED_README_CELL.splitlines()),
-        SEED_README_CELL.replace("\n", ";\n"),
-        "\n\n" + SEED_README_CELL.replace("\n", "\n\n"),
+        LEGACY_README_CELL,
+        LEGACY_README_CELL.upper().replace("MILVUS://", "milvus://"),
+        "\n".join("    " + line for line in LEGACY_README_CELL.splitlines()),
+        LEGACY_README_CELL.replace("\n", ";\n"),
+        "\n\n" + LEGACY_README_CELL.replace("\n", "\n\n"),
     ],
     ids=["as-written", "upper-case", "indented", "semicolons", "blank-lines"],
 )
@@ -217,7 +217,7 @@ def test_old_kernel_readme_cell(cell: str) -> None:
 
 def test_old_dialect_meanings() -> None:
     insert = parse_statement("insert 2,3,5 from t where partition_tag='p' by id=7")
-    assert insert == s.Insert("t", ((7, [2, 3, 5]),), partition="p", seed_form=True)
+    assert insert == s.Insert("t", ((7, [2, 3, 5]),), partition="p", legacy_form=True)
     search = parse_statement(
         "select 2,3,5 from t where top_k=4 and partition_tags='p' and nprobe=16"
     )

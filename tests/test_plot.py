@@ -15,9 +15,9 @@ import pytest
 from classic_data import CENTERS, classic_data
 
 from milvus_kernel.display import render
-from milvus_kernel.engine.results import Image
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.parser import parse_cell
+from milvus_kernel.results import Image
 
 PIL = pytest.importorskip("PIL.Image")  # matplotlib brings Pillow
 

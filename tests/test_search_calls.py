@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from milvus_kernel.runner import run_cell
+from milvus_kernel.frontends.runner import run_cell
 
 DIM = 4
 

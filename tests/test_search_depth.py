@@ -12,9 +12,9 @@ import re
 import numpy as np
 import pytest
 
-from milvus_kernel.engine.results import Message, Table
 from milvus_kernel.errors import ExecutionError, NotSupported
-from milvus_kernel.runner import run_cell
+from milvus_kernel.frontends.runner import run_cell
+from milvus_kernel.results import Message, Table
 
 DIM = 6
 N = 240

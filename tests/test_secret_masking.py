@@ -204,7 +204,7 @@ def test_fifty_megabytes_in_linear_time() -> None:
 def test_magic_error_masks_the_cell_secrets(tmp_path) -> None:
     """The `%%milvus` magic's report (its text and IPython's traceback lines) masks them too."""
     from milvus_kernel.engine.session import Session
-    from milvus_kernel.magic import MilvusMagicError, run_magic
+    from milvus_kernel.frontends.magic import MilvusMagicError, run_magic
 
     cell = "CONNECT 'h:1' PASSWORD\n-- c\n'Secret-3' DATABSE 'x'"
     with pytest.raises(MilvusMagicError) as raised:

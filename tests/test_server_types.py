@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from admin_helpers import fails, one, rows, run, server_session, text
 
-from milvus_kernel.engine.server_types import bfloat16_bytes, bfloat16_values, decode
+from milvus_kernel.engine.schema.server_types import bfloat16_bytes, bfloat16_values, decode
 from milvus_kernel.engine.session import Session
 
 DIM = 32

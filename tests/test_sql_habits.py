@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from milvus_kernel.engine.help import help_statement
+from milvus_kernel.engine.tools.help import help_statement
 from milvus_kernel.errors import MilvusSyntaxError
 from milvus_kernel.language import statements as s
 from milvus_kernel.language.grammar import lark_parser

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pymilvus import DataType
 
-from milvus_kernel.engine.results import Table
 from milvus_kernel.errors import MilvusSyntaxError
 from milvus_kernel.language.parser import parse_cell
+from milvus_kernel.results import Table
 
 
 def run(session, cell: str) -> list:

@@ -8,6 +8,6 @@ the pieces `values` (one cell), `window` (the rows shown), `text_table`, `html_t
 
 from milvus_kernel.display.bundle import DATA_RESOURCE, render
 from milvus_kernel.display.error_report import render_error
-from milvus_kernel.display.progress import render_progress
+from milvus_kernel.display.progress_bar import render_progress
 
 __all__ = ["DATA_RESOURCE", "render", "render_error", "render_progress"]

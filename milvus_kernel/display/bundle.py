@@ -10,7 +10,7 @@ from milvus_kernel.display.dataresource import data_resource
 from milvus_kernel.display.html_table import html_message, html_table
 from milvus_kernel.display.text_table import text_table
 from milvus_kernel.display.window import take_window
-from milvus_kernel.engine.results import Image, Message, Result, Table
+from milvus_kernel.results import Image, Message, Result, Table
 
 DATA_RESOURCE = "application/vnd.dataresource+json"
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from milvus_kernel.display.window import Window
-from milvus_kernel.engine.results import unique_names
+from milvus_kernel.results import unique_names
 
 
 def data_resource(window: Window) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from milvus_kernel.display.values import Shown
+from milvus_kernel.display.cells import Shown
 from milvus_kernel.display.window import Window
 
 NULL_HTML = '<span class="milvus-null">NULL</span>'

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from milvus_kernel.display.values import ELLIPSIS
+from milvus_kernel.display.cells import ELLIPSIS
 from milvus_kernel.display.window import Window
 
 #: Widest a column may be, in terminal columns.

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from milvus_kernel.display.values import Shown, column_type, show
-from milvus_kernel.engine.results import Table
+from milvus_kernel.display.cells import Shown, column_type, show
+from milvus_kernel.results import Table
 
 
 @dataclass(frozen=True)

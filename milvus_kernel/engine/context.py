@@ -17,11 +17,11 @@ from types import ModuleType
 from typing import Any
 
 from milvus_kernel.engine.catalog import Catalog
+from milvus_kernel.engine.connection.settings import Settings
 from milvus_kernel.engine.progress import ProgressSink
-from milvus_kernel.engine.results import Result
-from milvus_kernel.engine.settings import Settings
 from milvus_kernel.errors import NotSupported
 from milvus_kernel.language.statements import Statement
+from milvus_kernel.results import Result
 
 #: The install extra that brings the file and picture libraries.
 DATA_EXTRA = "data"

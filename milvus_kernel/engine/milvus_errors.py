@@ -8,7 +8,7 @@ its traceback in the kernel log). Secrets are scrubbed from every message. A ser
 be reached becomes `Unreachable` (the session then reconnects on the next statement), one that
 does not answer before the call's deadline `NoAnswer`; `not_loaded()` spots a collection a
 restarted server no longer has loaded. (pymilvus's log noise is kept out of the notebook by
-`milvus_kernel.kernel_startup.quiet_library_logs`, the one log policy.)
+`milvus_kernel.engine.library_logs.quiet_library_logs`, the one log policy.)
 """
 
 from __future__ import annotations

@@ -13,25 +13,16 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from milvus_kernel.engine import (
-    aliases,
-    collections,
-    databases,
-    exports,
-    hybrid,
-    imports,
-    indexes,
-    maintenance,
-    partitions,
-    plot,
-    reads,
-    search,
-    show_create,
-    users,
-    writes,
-)
-from milvus_kernel.engine.results import Result
+from milvus_kernel.engine.admin import aliases, databases, maintenance, users
+from milvus_kernel.engine.data import imports, writes
+from milvus_kernel.engine.reads import exports
+from milvus_kernel.engine.reads import select as reads
+from milvus_kernel.engine.schema import collections, indexes, partitions, show_create
+from milvus_kernel.engine.search import hybrid
+from milvus_kernel.engine.search import vector as search
+from milvus_kernel.engine.tools import plot
 from milvus_kernel.language.statements import Statement
+from milvus_kernel.results import Result
 
 #: A handler: `handler(context, statement)` → the statement's result.
 Handler = Callable[[Any, Any], Result]

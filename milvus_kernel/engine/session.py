@@ -19,9 +19,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from milvus_kernel.engine import explain, help, registry
+from milvus_kernel.engine import registry
 from milvus_kernel.engine.catalog import Catalog
-from milvus_kernel.engine.connection import (
+from milvus_kernel.engine.connection.settings import Settings
+from milvus_kernel.engine.connection.targets import (
     Connection,
     Target,
     default_target,
@@ -34,8 +35,7 @@ from milvus_kernel.engine.context import HandlerContext
 from milvus_kernel.engine.lookups import Lookups
 from milvus_kernel.engine.milvus_errors import Unreachable
 from milvus_kernel.engine.progress import ProgressSink, reporting_to
-from milvus_kernel.engine.results import Column, Message, Result, Table
-from milvus_kernel.engine.settings import Settings
+from milvus_kernel.engine.tools import explain, help
 from milvus_kernel.errors import ConnectionFailure, KernelError, NotSupported
 from milvus_kernel.language.statements import (
     Connect,
@@ -46,6 +46,7 @@ from milvus_kernel.language.statements import (
     ShowSettings,
     Statement,
 )
+from milvus_kernel.results import Column, Message, Result, Table
 
 Handler = Callable[[Any], Result]
 

@@ -79,6 +79,6 @@ DESCRIBED_TERMINALS = {
     "FLOAT_LIST": "a vector",
     "COMPARE": "a comparison (=, <>, <, ...)",
     "VECTOR_OP": "<->, <=> or <#>",
-    "SEED_URI": "milvus://host:port",
+    "LEGACY_URI": "milvus://host:port",
     "$END": "end of statement",
 }

@@ -61,7 +61,7 @@ _LOOK_BACK = 80
 #: A candidate word that may name a secret option counts when a value may follow it.
 _VALUE_FOLLOWS = re.compile(r"[a-z0-9_]*\s*(?:=|to\b|--|/\*)")
 _KEYWORDS = ("password", "token", "connect")
-_STRING_TYPES = {"SINGLE_QUOTED": "string", "DOUBLE_QUOTED": "string", "SEED_URI": "uri"}
+_STRING_TYPES = {"SINGLE_QUOTED": "string", "DOUBLE_QUOTED": "string", "LEGACY_URI": "uri"}
 _WORD_KINDS = {"PASSWORD": "credential", "TOKEN": "credential", "CONNECT": "connect", "TO": "eq"}
 _STRICT_KINDS = {
     **_WORD_KINDS,

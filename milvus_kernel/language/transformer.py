@@ -13,16 +13,16 @@ from lark import Token, v_args
 
 from milvus_kernel.language import filters as f
 from milvus_kernel.language import statements as s
-from milvus_kernel.language.admin_rules import AdminRules
 from milvus_kernel.language.clauses import Clause, SemanticError, check_unique, single_clauses
-from milvus_kernel.language.column_types import ColumnRules
-from milvus_kernel.language.file_rules import FileRules
-from milvus_kernel.language.filter_rules import FilterRules
-from milvus_kernel.language.literals import LiteralRules, float_list_at, number_at
 from milvus_kernel.language.params import as_vectors, lookup
-from milvus_kernel.language.search_rules import SearchRules
-from milvus_kernel.language.seed_rules import SeedRules
-from milvus_kernel.language.simple_rules import SimpleRules
+from milvus_kernel.language.rules.admin import AdminRules
+from milvus_kernel.language.rules.columns import ColumnRules
+from milvus_kernel.language.rules.files import FileRules
+from milvus_kernel.language.rules.filters import FilterRules
+from milvus_kernel.language.rules.legacy import LegacyRules
+from milvus_kernel.language.rules.literals import LiteralRules, float_list_at, number_at
+from milvus_kernel.language.rules.search import SearchRules
+from milvus_kernel.language.rules.simple import SimpleRules
 
 VECTOR_METRICS = {"<->": "L2", "<=>": "COSINE", "<#>": "IP"}
 
@@ -34,7 +34,7 @@ class ToStatements(
     FilterRules,
     SearchRules,
     AdminRules,
-    SeedRules,
+    LegacyRules,
     FileRules,
     SimpleRules,
 ):
@@ -87,7 +87,7 @@ class ToStatements(
     def opt_alias(self, value: Token) -> tuple[str, str]:
         return "alias", str(value)
 
-    def seed_connect(self, token: Token) -> s.Connect:
+    def legacy_connect(self, token: Token) -> s.Connect:
         return s.Connect("http://" + str(token)[len("milvus://") :])
 
     def set_option(self, name: str, *rest: Any) -> s.SetOption:

@@ -12,7 +12,7 @@ class Insert(Statement):
     """INSERT | UPSERT INTO table [PARTITION p] [(columns)] VALUES (...), (...).
 
     `columns` None means every field in schema order except an AUTO_ID key and generated fields.
-    The old kernel's `insert 2,3,5 from t [by id=0]` sets `seed_form`: its one row is
+    The old kernel's `insert 2,3,5 from t [by id=0]` sets `legacy_form`: its one row is
     `(vector,)` or `(key, vector)`, for the collection's primary key and its only vector field.
     """
 
@@ -21,7 +21,7 @@ class Insert(Statement):
     columns: tuple[str, ...] | None = None
     partition: str | None = None
     upsert: bool = False
-    seed_form: bool = False
+    legacy_form: bool = False
 
 
 @dataclass(frozen=True)

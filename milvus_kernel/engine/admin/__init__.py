@@ -1,0 +1,1 @@
+"""Administration: databases, aliases, collection maintenance, users, roles and privileges."""

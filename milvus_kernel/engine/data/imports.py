@@ -1,0 +1,233 @@
+"""INSERT | UPSERT INTO t [PARTITION p] FROM 'file' [WITH (batch_size, on_error, ...)].
+
+The file is read in chunks (see `file_readers`), each chunk checked and converted (`columns`) and
+written in one insert call, with progress reported as rows go. Nothing is lost and nothing is
+counted twice:
+
+- a bad row stops the import: the rows before it are written, and the error says "row N: reason"
+  and exactly how many rows were written (what COUNT(*) shows afterwards);
+- with on_error = 'skip' bad rows are set aside in `<file>.rejected.jsonl` (row number, reason,
+  values) and the summary counts both;
+- the insert calls go through `BatchWriter`: an interrupt is taken at once even when the server
+  is frozen, and says exactly how many rows the server had acknowledged (and, when the answer
+  to the batch in flight never came, that this batch may or may not have been written); a lost
+  server or any other failure says the same; duplicate and existing keys are reported.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from milvus_kernel.engine.context import HandlerContext
+from milvus_kernel.engine.data.batch_writer import BatchWriter, plural, with_counts
+from milvus_kernel.engine.data.columns import Converted, convert_chunk, original
+from milvus_kernel.engine.data.file_readers import Chunk, kind_of, open_source
+from milvus_kernel.engine.data.import_plan import (
+    default_batch,
+    import_options,
+    npy_field,
+    plan_import,
+)
+from milvus_kernel.engine.data.read_ahead import read_ahead
+from milvus_kernel.engine.data.writes import abbreviate_ids, require_partition
+from milvus_kernel.engine.progress import Reporter
+from milvus_kernel.errors import ExecutionError, Interrupted, KernelError
+from milvus_kernel.language.statements import ImportFile
+from milvus_kernel.results import Message, Result
+
+REJECTED_SUFFIX = ".rejected.jsonl"
+
+
+class Importer:
+    """One run of one import statement."""
+
+    def __init__(self, context: HandlerContext, statement: ImportFile) -> None:
+        self.catalog = context.catalog
+        self.statement = statement
+        self.table = statement.table
+        self.info = self.catalog.require(self.table)
+        require_partition(self.catalog, self.table, statement.partition)
+        self.options = import_options(statement.options)
+        self.path = context.path(statement.path)
+        kind = kind_of(statement.path, self.options.format)
+        extra: dict[str, Any] = {"delimiter": self.options.delimiter}
+        if kind == "npy":
+            extra["column"] = npy_field(self.info, statement).name
+        batch = self.options.batch_size or default_batch(self.info)
+        self.source = open_source(self.path, statement.path, kind, batch, **extra)
+        self.plan = plan_import(self.info, statement, self.source)
+        self.writer = BatchWriter(self.catalog, self.info, statement.upsert, statement.partition)
+        self.verb, self.method = self.writer.verb, self.writer.method
+        self.rejected = 0
+        self.position = 0  # the last row whose fate is known: written, or set aside
+        self.sending = ""  # the rows of the batch being written
+        self._rejects: TextIO | None = None
+
+    @property
+    def shown(self) -> str:
+        return f"'{self.statement.path}'"
+
+    @property
+    def rejects_path(self) -> Path:
+        return self.path.with_name(self.path.name + REJECTED_SUFFIX)
+
+    def into(self) -> str:
+        partition = f" (partition {self.statement.partition})" if self.statement.partition else ""
+        return f"into {self.table}{partition}"
+
+    def run(self) -> Result:
+        label = f"{self.method} {self.into()} from {self.shown}"
+        reporter = Reporter(label, total=self.source.total).start()
+        if self.options.on_error == "skip" and self.rejects_path.exists():
+            self.rejects_path.unlink()  # this import's rejects only
+        try:
+            for chunk, converted in self._chunks():
+                self._import(chunk, converted)
+                reporter.update(self.position)
+        except KeyboardInterrupt:
+            raise Interrupted(
+                f"interrupted: {self._count()} {self.into()} from {self.shown} "
+                f"(rows 1-{self.position}{self._aside()}){self.writer.in_flight(self.sending)}; "
+                "the rest were not"
+            ) from None
+        finally:
+            reporter.update(self.position)
+            reporter.finish(self.position if reporter.total is None else None)
+            if self._rejects is not None:
+                self._rejects.close()
+        return Message(self._summary())
+
+    @property
+    def written(self) -> int:
+        return self.writer.written
+
+    def _count(self) -> str:
+        return self.writer.done()
+
+    def _aside(self) -> str:
+        if not self.rejected:
+            return ""
+        return f" ({plural(self.rejected)} set aside in '{self.rejects_path.name}')"
+
+    def _summary(self) -> str:
+        text = f"{self.verb} {plural(self.written)} {self.into()} from {self.shown}"
+        text += self.writer.notes()
+        if self.rejected:
+            text += (
+                f"; {plural(self.rejected)} rejected, written to "
+                f"'{self.statement.path}{REJECTED_SUFFIX}'"
+            )
+        if self.writer.ids:
+            text += f"; ids {abbreviate_ids(self.writer.ids, self.writer.id_count)}"
+        return text
+
+    def _chunks(self) -> Iterator[tuple[Chunk, Converted]]:
+        """The file's chunks, converted, read ahead while the previous one is written; a read
+        failure says how far the import got."""
+        chunks = read_ahead(self._converted())
+        while True:
+            try:
+                yield next(chunks)
+            except StopIteration:
+                return
+            except (KernelError, KeyboardInterrupt):
+                raise
+            except Exception as error:
+                raise ExecutionError(
+                    f"cannot read {self.shown} after row {self.position}: {error}; {self._count()} "
+                    f"{self.into()}{self._aside()}, the rest were not"
+                ) from None
+
+    def _converted(self) -> Iterator[tuple[Chunk, Converted]]:
+        for chunk in self.source.chunks():
+            problems: dict[str, str] = {}
+            if self.source.columns is None and self.source.kind == "jsonl":
+                for name in self.plan.targets:  # a field no row of the chunk has: NULL for each
+                    chunk.columns.setdefault(name, [None] * chunk.size)
+                problems = self.plan.problems_of(chunk.columns)
+            yield chunk, convert_chunk(chunk, self.plan.targets, problems)
+
+    def _import(self, chunk: Chunk, converted: Converted) -> None:
+        if converted.bad and self.options.on_error == "stop":
+            first = min(converted.bad)
+            pairs = zip(converted.rows, converted.indexes, strict=True)
+            before = [row for row, index in pairs if index < first]
+            self._write(before, chunk.first, chunk.first + first - 1)
+            raise ExecutionError(
+                f"row {chunk.first + first}: {converted.bad[first]}. The import stopped there: "
+                f"{plural(self.written)} (every row before it) had been {self.verb} "
+                f"{self.into()}, row {chunk.first + first} and the rest were not "
+                f"(WITH (on_error = 'skip') sets bad rows aside and goes on)"
+            )
+        bad = sorted(converted.bad.items())
+        self._write(converted.rows, chunk.first, chunk.first + chunk.size - 1, chunk, bad)
+
+    def _write(
+        self,
+        rows: list[dict[str, Any]],
+        first: int,
+        last: int,
+        chunk: Chunk | None = None,
+        bad: list[tuple[int, str]] = (),  # type: ignore[assignment]
+    ) -> None:
+        """Write `rows`, the good ones of rows first..last, in one call; then set `bad` aside."""
+        if not rows:
+            self._set_aside(chunk, bad)
+            self.position = last
+            return
+        self.sending = f"rows {first}-{last}"
+        try:
+            self.writer.send(rows)
+        except KernelError as error:
+            raise with_counts(
+                error,
+                f"{self._count()} {self.into()} before row {first}{self._aside()}"
+                f"{self.writer.in_flight(f'rows {first}-{last}')}; "
+                f"{'the rest' if self.writer.unknown else f'the rows from row {first} on'} "
+                "were not",
+            ) from None
+        self._set_aside(chunk, bad)
+        self.position = last
+        if self.writer.interrupted:  # during this batch, which was written: stop after it
+            raise KeyboardInterrupt
+
+    def _set_aside(self, chunk: Chunk | None, bad: list[tuple[int, str]]) -> None:
+        for index, reason in bad:
+            self._reject(chunk, index, reason)  # type: ignore[arg-type]
+
+    def _reject(self, chunk: Chunk, index: int, reason: str) -> None:
+        if self._rejects is None:
+            self._rejects = self.rejects_path.open("w", encoding="utf-8")
+        entry: dict[str, Any] = {"row": chunk.first + index, "reason": reason}
+        if index in chunk.broken:
+            entry["line"] = chunk.broken[index][1]
+        else:
+            entry["values"] = {
+                name: _jsonable(original(column, index)) for name, column in chunk.columns.items()
+            }
+        self._rejects.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+        self.rejected += 1
+
+
+def _jsonable(value: Any) -> Any:
+    """`value` with NaN and infinities as text, so every line of the file is strict JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
+
+
+def import_file(context: HandlerContext, statement: ImportFile) -> Result:
+    return Importer(context, statement).run()
+
+
+HANDLERS = {ImportFile: import_file}

@@ -1,0 +1,184 @@
+"""What the engine knows about a collection's fields, read from `describe_collection`.
+
+`FieldInfo` and `CollectionInfo` are plain views of a schema: type text for DESCRIBE
+(`VARCHAR(20)`, `ARRAY<VARCHAR(32)>(16)`), the display kind of each column, which fields a plain
+INSERT fills, the primary key and the vector fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from milvus_kernel.results import Column, Kind
+
+_INT_TYPES = {"INT8", "INT16", "INT32", "INT64"}
+_FLOAT_TYPES = {"FLOAT", "DOUBLE"}
+_KINDS: dict[str, Kind] = {
+    **{name: "int" for name in _INT_TYPES},
+    **{name: "float" for name in _FLOAT_TYPES},
+    "BOOL": "bool",
+    "VARCHAR": "str",
+    "STRING": "str",
+    "JSON": "json",
+    "ARRAY": "array",
+    "SPARSE_FLOAT_VECTOR": "sparse",
+}
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """One field of a collection's schema."""
+
+    name: str
+    type: str  # DataType name: INT64, VARCHAR, FLOAT_VECTOR, ...
+    is_primary: bool = False
+    auto_id: bool = False
+    nullable: bool = False
+    has_default: bool = False
+    default: Any = None
+    dim: int | None = None
+    max_length: int | None = None
+    element: str | None = None
+    capacity: int | None = None
+    partition_key: bool = False
+    generated: bool = False  # output of a function (BM25)
+    analyzer: bool = False
+    match: bool = False
+    description: str = ""
+
+    @property
+    def is_vector(self) -> bool:
+        return self.type.endswith("VECTOR")
+
+    @property
+    def is_dense(self) -> bool:
+        return self.is_vector and self.type != "SPARSE_FLOAT_VECTOR"
+
+    @property
+    def kind(self) -> Kind:
+        if self.type in _KINDS:
+            return _KINDS[self.type]
+        return "vector" if self.is_vector else "any"
+
+    @property
+    def column(self) -> Column:
+        return Column(self.name, self.kind)
+
+    @property
+    def type_text(self) -> str:
+        if self.type == "VARCHAR" and self.max_length is not None:
+            return f"VARCHAR({self.max_length})"
+        if self.type == "ARRAY":
+            inner = self.element or "?"
+            if self.element == "VARCHAR" and self.max_length is not None:
+                inner = f"VARCHAR({self.max_length})"
+            suffix = f"({self.capacity})" if self.capacity is not None else ""
+            return f"ARRAY<{inner}>{suffix}"
+        if self.dim is not None:
+            return f"{self.type}({self.dim})"
+        return self.type
+
+
+@dataclass(frozen=True)
+class CollectionInfo:
+    """A collection's schema and options, as the engine uses them."""
+
+    name: str
+    fields: tuple[FieldInfo, ...]
+    functions: tuple[Mapping[str, Any], ...] = ()
+    description: str = ""
+    dynamic: bool = False
+    consistency_level: str | None = None
+    num_shards: int | None = None
+    properties: Mapping[str, Any] | None = None
+
+    def field(self, name: str) -> FieldInfo | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+    @property
+    def names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    @property
+    def primary(self) -> FieldInfo:
+        return next(f for f in self.fields if f.is_primary)
+
+    @property
+    def vector_fields(self) -> list[FieldInfo]:
+        return [f for f in self.fields if f.is_vector]
+
+    @property
+    def insertable(self) -> list[FieldInfo]:
+        """Fields a plain INSERT fills, in schema order: all but AUTO_ID keys and generated ones."""
+        return [f for f in self.fields if not (f.is_primary and f.auto_id) and not f.generated]
+
+    def bm25_source(self, name: str) -> str | None:
+        """The text field whose BM25 function fills `name`, if any."""
+        for function in self.functions:
+            if name in (function.get("output_field_names") or []):
+                inputs = function.get("input_field_names") or []
+                return inputs[0] if inputs else None
+        return None
+
+
+def _default_value(raw: Any) -> tuple[bool, Any]:
+    """(has_default, value) from describe_collection's protobuf ScalarField (or a plain value)."""
+    if raw is None:
+        return False, None
+    which = getattr(raw, "WhichOneof", None)
+    if which is None:
+        return True, raw
+    kind = which("data")
+    if kind is None:
+        return True, None
+    return True, getattr(raw, kind)
+
+
+def _type_name(value: Any) -> str:
+    name = getattr(value, "name", None)
+    return str(name if name is not None else value)
+
+
+def field_info(raw: Mapping[str, Any]) -> FieldInfo:
+    params = raw.get("params") or {}
+    has_default, default = _default_value(raw.get("default_value"))
+    element = raw.get("element_type")
+
+    def int_param(key: str) -> int | None:
+        value = params.get(key)
+        return int(value) if value is not None else None
+
+    return FieldInfo(
+        name=raw["name"],
+        type=_type_name(raw["type"]),
+        is_primary=bool(raw.get("is_primary")),
+        auto_id=bool(raw.get("auto_id")),
+        nullable=bool(raw.get("nullable")),
+        has_default=has_default,
+        default=default,
+        dim=int_param("dim"),
+        max_length=int_param("max_length"),
+        element=_type_name(element) if element is not None else None,
+        capacity=int_param("max_capacity"),
+        partition_key=bool(raw.get("is_partition_key")),
+        generated=bool(raw.get("is_function_output")),
+        analyzer=str(params.get("enable_analyzer", "")).lower() == "true",
+        match=str(params.get("enable_match", "")).lower() == "true",
+        description=raw.get("description") or "",
+    )
+
+
+def collection_info(name: str, raw: Mapping[str, Any]) -> CollectionInfo:
+    """Build a `CollectionInfo` from `MilvusClient.describe_collection`'s dict."""
+    return CollectionInfo(
+        name=name,
+        fields=tuple(field_info(f) for f in raw.get("fields", [])),
+        functions=tuple(raw.get("functions") or ()),
+        description=raw.get("description") or "",
+        dynamic=bool(raw.get("enable_dynamic_field")),
+        consistency_level=raw.get("consistency_level_name"),
+        num_shards=raw.get("num_shards"),
+        properties=raw.get("properties") or {},
+    )

@@ -1,0 +1,1 @@
+"""SEARCH: vector, sparse and BM25 full-text search, hybrid search, and the query sources."""

@@ -1,0 +1,1 @@
+"""Statements about statements and pictures: EXPLAIN (and its Python writer), HELP, PLOT."""

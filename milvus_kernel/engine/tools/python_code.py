@@ -1,0 +1,199 @@
+"""Writing recorded MilvusClient calls as Python source that runs (for EXPLAIN).
+
+`CodeWriter` turns values into Python expressions: plain data as literals (printed in full, so the
+code is exact; a long literal goes into a variable of its own before the call, wrapped for
+reading), pymilvus objects as the code that builds them (a `CollectionSchema` as `create_schema`
+and `add_field` lines, `IndexParams` as `add_index` lines, `AnnSearchRequest`, `RRFRanker`,
+`WeightedRanker`), and query data that knows its source (`query_sources.Sourced`) as that code.
+"""
+
+from __future__ import annotations
+
+import pprint
+from dataclasses import dataclass, field
+from typing import Any
+
+from milvus_kernel.engine.search.query_sources import Sourced
+
+WIDTH = 100
+INLINE_CHARS = 300  # a literal longer than this goes into a variable before the call
+
+
+@dataclass
+class Call:
+    """One recorded call: `target.method(*args, **kwargs)`, its result assigned to `assign`."""
+
+    method: str
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    target: str = "client"
+    assign: str | None = None
+    comment: str | None = None
+
+
+@dataclass
+class CodeWriter:
+    """Accumulates the lines of a script and the imports it needs."""
+
+    lines: list[str] = field(default_factory=list)
+    imports: set[str] = field(default_factory=set)
+    counters: dict[str, int] = field(default_factory=dict)
+
+    def variable(self, hint: str) -> str:
+        count = self.counters.get(hint, 0) + 1
+        self.counters[hint] = count
+        return hint if count == 1 else f"{hint}_{count}"
+
+    def literal(self, value: Any, hint: str) -> str:
+        text = pprint.pformat(value, width=WIDTH - 4, compact=True, sort_dicts=False)
+        if len(text) <= INLINE_CHARS and "\n" not in text:
+            return text
+        name = self.variable(hint)
+        self.lines.append(f"{name} = " + _indent(text, len(name) + 3).lstrip())
+        return name
+
+    def value(self, value: Any, hint: str = "value") -> str:
+        """A Python expression for `value`, adding any lines it needs before the current call."""
+        kind = type(value).__name__
+        if isinstance(value, Sourced) and value.code is not None:
+            for line in value.prelude:
+                if line not in self.lines:
+                    self.lines.append(line)
+            if "np." in value.code:
+                self.imports.add("import numpy as np")
+            return value.code
+        if kind == "CollectionSchema":
+            return self.schema(value)
+        if kind == "IndexParams":
+            return self.index_params(value)
+        if kind == "AnnSearchRequest":
+            return self.request(value)
+        if kind == "RRFRanker":
+            self.imports.add("from pymilvus import RRFRanker")
+            return f"RRFRanker({value._k})"
+        if kind == "WeightedRanker":
+            self.imports.add("from pymilvus import WeightedRanker")
+            weights = ", ".join(repr(w) for w in value._weights)
+            return f"WeightedRanker({weights}{'' if value._norm_score else ', norm_score=False'})"
+        if kind == "DataType":
+            self.imports.add("from pymilvus import DataType")
+            return f"DataType.{value.name}"
+        if kind == "FunctionType":
+            self.imports.add("from pymilvus import FunctionType")
+            return f"FunctionType.{value.name}"
+        if isinstance(value, Sourced):
+            return self.literal(list(value), hint)
+        if not _plain_data(value):  # a container of pymilvus objects: build it item by item
+            if isinstance(value, dict):
+                items = ", ".join(f"{k!r}: {self.value(v, hint)}" for k, v in value.items())
+                return "{" + items + "}"
+            if isinstance(value, (list, tuple)):
+                items = ", ".join(self.value(v, hint) for v in value)
+                return f"[{items}]" if isinstance(value, list) else f"({items},)"
+        return self.literal(value, hint)
+
+    def schema(self, schema: Any) -> str:
+        name = self.variable("schema")
+        options = []
+        if schema.enable_dynamic_field:
+            options.append("enable_dynamic_field=True")
+        if schema.description:
+            options.append(f"description={schema.description!r}")
+        self.lines.append(f"{name} = MilvusClient.create_schema({', '.join(options)})")
+        for f in schema.fields:
+            args = [repr(f.name), self.value(f.dtype)]
+            args += [f"{k}={self.value(v, k)}" for k, v in f._kwargs.items()]
+            if f.description:
+                args.append(f"description={f.description!r}")
+            self.lines += _call_lines(f"{name}.add_field", args)
+        for function in schema.functions:
+            self.imports.add("from pymilvus import Function")
+            args = [
+                f"name={function.name!r}",
+                f"function_type={self.value(function.type)}",
+                f"input_field_names={function.input_field_names!r}",
+                f"output_field_names={function.output_field_names!r}",
+            ]
+            if function.params:
+                args.append(f"params={function.params!r}")
+            built = "\n".join(_call_lines("Function", args))
+            self.lines += _call_lines(f"{name}.add_function", [built])
+        return name
+
+    def index_params(self, params: Any) -> str:
+        name = self.variable("index_params")
+        self.lines.append(f"{name} = client.prepare_index_params()")
+        for index in params:
+            args = [repr(index.field_name)]
+            if index.index_type:
+                args.append(f"index_type={index.index_type!r}")
+            if index.index_name:
+                args.append(f"index_name={index.index_name!r}")
+            configs = dict(index._configs)
+            nested = configs.pop("params", None)  # add_index flattens params={...} one level
+            args += [f"{k}={self.value(v, k)}" for k, v in configs.items()]
+            if nested is not None:
+                args.append(f"params={self.value({'params': nested}, 'params')}")
+            self.lines += _call_lines(f"{name}.add_index", args)
+        return name
+
+    def request(self, request: Any) -> str:
+        self.imports.add("from pymilvus import AnnSearchRequest")
+        args = {
+            "data": self.value(request.data, "data"),
+            "anns_field": repr(request.anns_field),
+            "param": self.value(request.param, "param"),
+            "limit": repr(request.limit),
+        }
+        if request.expr:
+            args["expr"] = self.value(request.expr, "expr")
+        name = self.variable("request")
+        self.lines += _call_lines(
+            f"{name} = AnnSearchRequest", [f"{k}={v}" for k, v in args.items()]
+        )
+        return name
+
+    def call(self, call: Call) -> None:
+        if call.comment:
+            self.lines.append(f"# {call.comment}")
+        args = [
+            self.value(a, "rows" if call.method in ("insert", "upsert") else "data")
+            for a in call.args
+        ]
+        args += [f"{k}={self.value(v, k)}" for k, v in call.kwargs.items()]
+        head = f"{call.assign} = " if call.assign else ""
+        self.lines += _call_lines(f"{head}{call.target}.{call.method}", args)
+        if call.method in ("query_iterator", "search_iterator"):
+            self.lines += [
+                "rows = []",
+                f"while batch := {call.assign}.next():",
+                "    rows.extend(batch)",
+                f"{call.assign}.close()",
+            ]
+
+
+def _plain_data(value: Any) -> bool:
+    """True for data a literal writes exactly: numbers, strings, bytes, None, and containers."""
+    if value is None or isinstance(value, (bool, int, float, str, bytes)):
+        return True
+    if isinstance(value, dict):
+        return all(_plain_data(k) and _plain_data(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return all(_plain_data(v) for v in value)
+    return False
+
+
+def _indent(text: str, by: int) -> str:
+    pad = " " * by
+    return "\n".join(pad + line if line else line for line in text.splitlines())
+
+
+def _call_lines(head: str, args: list[str]) -> list[str]:
+    """`head(args)` on one line when it fits, else one argument per line."""
+    one = f"{head}({', '.join(args)})"
+    if len(one) <= WIDTH and "\n" not in one:
+        return [one]
+    lines = [f"{head}("]
+    lines += [_indent(arg, 4) + "," for arg in args]
+    lines.append(")")
+    return lines

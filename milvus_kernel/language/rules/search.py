@@ -1,0 +1,166 @@
+"""SEARCH rules: one leg (vectors, stored ids, a vector file or text) or several fused by RERANK.
+
+Clauses after a leg belong to it; with several legs, RETURN / LIMIT / IN PARTITION / GROUP BY come
+after RERANK and apply to the whole hybrid search.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lark import Token, Transformer, v_args
+
+from milvus_kernel.language import statements as s
+from milvus_kernel.language.clauses import Clause, SemanticError, single_clauses
+from milvus_kernel.language.rules.literals import number_value
+
+
+@v_args(inline=True)
+class SearchRules(Transformer):
+    """Search rules → `Search` or `HybridSearch`."""
+
+    def query_source(self, vectors: tuple[Any, ...]) -> Clause:
+        return Clause("source", {"vectors": vectors})
+
+    def id_source(self, key: Any) -> Clause:
+        return Clause("source", {"ids": (key,)})
+
+    def ids_source(self, *keys: Any) -> Clause:
+        return Clause("source", {"ids": keys})
+
+    def file_source(self, path: str) -> Clause:
+        return Clause("source", {"vector_file": path})
+
+    def files_source(self, path: str) -> Clause:
+        return Clause("source", {"vector_file": path, "all_file_rows": True})
+
+    def key_value(self, *parts: Any) -> Any:
+        if len(parts) == 2:  # MINUS NUMBER
+            return -number_value(str(parts[1]))
+        value = parts[0]
+        return number_value(str(value)) if isinstance(value, Token) else value
+
+    def leg_query(self, source: Clause) -> Clause:
+        return source
+
+    def text_query(self, text: str) -> Clause:
+        return Clause("source", {"query_text": text})
+
+    def group_by(self, field: Token, size: Token | None = None) -> Clause:
+        return Clause("group_by", (str(field), int(size) if size is not None else None), field)
+
+    def search_leg(self, *items: Any) -> Leg:
+        field = next((str(item) for item in items if isinstance(item, Token)), None)
+        source = next(item for item in items if isinstance(item, Clause) and item.key == "source")
+        clauses = [item for item in items if isinstance(item, Clause) and item is not source]
+        return Leg(field, source.value, clauses)
+
+    def text_leg_using_after(self, text: str, field: Token, *clauses: Clause) -> Leg:
+        return Leg(str(field), {"query_text": text}, list(clauses))
+
+    def rerank(self, name: Token, *items: Any) -> Rerank:
+        args = tuple(item for item in items if not isinstance(item, Clause))
+        clauses = [item for item in items if isinstance(item, Clause)]
+        ranker = str(name).upper()
+        if ranker not in RANKERS:
+            raise SemanticError(
+                f"unknown ranker {name}", name, hint="use RRF(k) or WEIGHTED(w1, w2, ...)"
+            )
+        return Rerank(ranker, args, clauses, name)
+
+    def search(self, table: Token, first: Leg, *rest: Any) -> s.Search | s.HybridSearch:
+        legs = [first]
+        rerank = rest[-1] if rest and isinstance(rest[-1], Rerank) else None
+        items = list(rest[:-1] if rerank else rest)
+        while items:
+            items.pop(0)  # the NEXT_LEG token
+            field, source = items.pop(0), items.pop(0)
+            clauses = []
+            while items and isinstance(items[0], Clause):
+                clauses.append(items.pop(0))
+            legs.append(Leg(str(field), source.value, clauses))
+        if len(legs) == 1:
+            if rerank is not None:
+                raise SemanticError(
+                    "RERANK fuses two or more legs: add `, USING field FOR ...`", rerank.token
+                )
+            return _leg_search(str(table), first, first.clauses)
+        if rerank is None:
+            raise SemanticError(
+                "a search with several legs needs RERANK",
+                table,
+                hint="end the legs with RERANK RRF(60) or RERANK WEIGHTED(0.7, 0.3)",
+            )
+        for leg in legs:
+            for clause in leg.clauses:
+                if clause.key not in LEG_CLAUSES:
+                    raise SemanticError(
+                        f"{clause.key.upper().replace('_', ' ')} applies to the whole hybrid"
+                        " search: put it after RERANK",
+                        clause.token or rerank.token,
+                    )
+        given = single_clauses(rerank.clauses)
+        for key in given:
+            if key not in HYBRID_CLAUSES:
+                raise SemanticError(f"{key.upper()} belongs to a leg, before RERANK", rerank.token)
+        limit, offset = given.get("limit", (10, 0))
+        group_by, group_size = given.get("group_by", (None, None))
+        return s.HybridSearch(
+            str(table),
+            tuple(_leg_search(str(table), leg, leg.clauses) for leg in legs),
+            rerank.ranker,
+            rerank.args,
+            output_fields=given.get("return", ()),
+            partitions=given.get("partitions", ()),
+            limit=limit,
+            offset=offset,
+            group_by=group_by,
+            group_size=group_size,
+        )
+
+
+class Leg:
+    """One leg of a search: its field, what it searches with, and its clauses."""
+
+    __slots__ = ("clauses", "field", "source")
+
+    def __init__(self, field: str | None, source: dict[str, Any], clauses: list[Clause]) -> None:
+        self.field, self.source, self.clauses = field, source, clauses
+
+
+class Rerank:
+    """RERANK name(args) and the clauses after it (which apply to the whole hybrid search)."""
+
+    __slots__ = ("args", "clauses", "ranker", "token")
+
+    def __init__(
+        self, ranker: str, args: tuple[Any, ...], clauses: list[Clause], token: Token
+    ) -> None:
+        self.ranker, self.args, self.clauses, self.token = ranker, args, clauses, token
+
+
+RANKERS = {"RRF", "WEIGHTED"}
+LEG_CLAUSES = {"where", "limit", "with"}
+HYBRID_CLAUSES = {"return", "limit", "partitions", "group_by"}
+
+
+def _leg_search(table: str, leg: Leg, clauses: list[Clause]) -> s.Search:
+    given = single_clauses(clauses)
+    limit, offset = given.get("limit", (10, 0))
+    params = dict(given.get("with", {}))
+    metric = params.pop("metric_type", None)
+    group_by, group_size = given.get("group_by", (None, None))
+    return s.Search(
+        table,
+        anns_field=leg.field,
+        partitions=given.get("partitions", ()),
+        where=given.get("where"),
+        output_fields=given.get("return", ()),
+        limit=limit,
+        offset=offset,
+        params=params,
+        metric=str(metric).upper() if metric else None,
+        group_by=group_by,
+        group_size=group_size,
+        **leg.source,
+    )
