@@ -14,7 +14,7 @@ from kernel_harness import collect, execute, running_kernel
 from milvus_kernel.engine.data.import_plan import OPTIONS as IMPORT_OPTIONS
 from milvus_kernel.engine.lookups import SEARCH_OPTIONS, completion_words, option_names
 from milvus_kernel.engine.schema.definition import QUICK_OPTIONS, TABLE_OPTIONS
-from milvus_kernel.engine.tools.help_topics_data import INDEX_TYPES, METRICS
+from milvus_kernel.engine.tools.help_topics import INDEX_TYPES, METRICS
 from milvus_kernel.language.completion import completion_context
 from milvus_kernel.language.completion_places import Vocabulary, vocabulary_at
 from milvus_kernel.language.rules.columns import TYPE_NAMES

@@ -26,13 +26,13 @@ from kernel_harness import execute, plain_texts
 from kernel_logs import goaway_lines, kernel_with_log
 from servers import LiteServer, StandaloneServer, standalone
 
+from milvus_kernel.engine.connection.clients import GRPC_OPTIONS, KEEPALIVE_TIME
 from milvus_kernel.engine.connection.settings import (
     DATA_DEADLINE,
     HEAVY_DEADLINE,
     METADATA_DEADLINE,
     Settings,
 )
-from milvus_kernel.engine.connection.targets import GRPC_OPTIONS, KEEPALIVE_TIME
 from milvus_kernel.engine.session import Session
 from milvus_kernel.errors import ConnectionFailure
 from milvus_kernel.language.parser import parse_cell

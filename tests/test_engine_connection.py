@@ -85,7 +85,8 @@ def open_in_subprocess(path: Path) -> str:
         f"""
         import sys
         sys.path.insert(0, {str(Path(__file__).resolve().parent.parent)!r})
-        from milvus_kernel.engine.connection.targets import Target, open_connection
+        from milvus_kernel.engine.connection.clients import open_connection
+        from milvus_kernel.engine.connection.targets import Target
         connection = open_connection(Target(uri={str(path)!r}))
         print("ok", connection.client.list_collections())
         connection.close()

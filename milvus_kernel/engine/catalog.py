@@ -12,8 +12,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from milvus_kernel.engine.connection.clients import Connection
 from milvus_kernel.engine.connection.settings import Settings
-from milvus_kernel.engine.connection.targets import Connection
 from milvus_kernel.engine.milvus_errors import not_loaded, translating
 from milvus_kernel.engine.schema.fields import CollectionInfo, collection_info
 from milvus_kernel.errors import ExecutionError

@@ -14,7 +14,7 @@ from typing import Any
 from milvus_kernel.engine.catalog import NAMES_TTL, Catalog
 from milvus_kernel.engine.data.import_plan import OPTIONS as IMPORT_OPTIONS
 from milvus_kernel.engine.schema.definition import QUICK_OPTIONS, TABLE_OPTIONS, describe_table
-from milvus_kernel.engine.tools.help_topics_data import INDEX_TYPES, METRICS
+from milvus_kernel.engine.tools.help_topics import INDEX_TYPES, METRICS
 from milvus_kernel.language.completion_places import Vocabulary
 from milvus_kernel.language.rules.columns import TYPE_NAMES
 from milvus_kernel.results import Table

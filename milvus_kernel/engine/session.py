@@ -21,14 +21,12 @@ from typing import Any
 
 from milvus_kernel.engine import registry
 from milvus_kernel.engine.catalog import Catalog
+from milvus_kernel.engine.connection.clients import Connection, lost, open_connection
 from milvus_kernel.engine.connection.settings import Settings
 from milvus_kernel.engine.connection.targets import (
-    Connection,
     Target,
     default_target,
-    lost,
     named_target,
-    open_connection,
     resolve_uri,
 )
 from milvus_kernel.engine.context import HandlerContext

@@ -17,7 +17,8 @@ from typing import Any
 
 from milvus_kernel.engine import registry
 from milvus_kernel.engine.catalog import Catalog
-from milvus_kernel.engine.connection.targets import Connection, Target
+from milvus_kernel.engine.connection.clients import Connection
+from milvus_kernel.engine.connection.targets import Target
 from milvus_kernel.engine.context import HandlerContext
 from milvus_kernel.engine.search.query_sources import FOUND
 from milvus_kernel.engine.tools.python_code import Call, CodeWriter

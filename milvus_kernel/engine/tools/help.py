@@ -3,7 +3,7 @@
 `HELP` lists the statements by family; `HELP SEARCH` (any case, any spacing, quoted or not) shows
 one; a word that starts several topics (`HELP CREATE`) shows them all; `help -metric` and
 `help -index` (the old kernel's forms) list the metric types and the index types. The text lives
-in `help_topics` and `help_topics_data`; every example there parses (tests/test_help.py).
+in `help_topics/`, one module per family; every example there parses (tests/test_help.py).
 """
 
 from __future__ import annotations
@@ -11,40 +11,10 @@ from __future__ import annotations
 import textwrap
 
 from milvus_kernel.engine.catalog import Catalog
-from milvus_kernel.engine.tools.help_topics import (
-    ALIASES,
-    COLLECTIONS,
-    DATABASES,
-    INDEXES,
-    PARTITIONS,
-    SESSION,
-    Topic,
-)
-from milvus_kernel.engine.tools.help_topics_data import (
-    DIALECT,
-    INDEX_TYPES,
-    METRICS,
-    READING,
-    TOOLS,
-    USERS,
-    WRITING,
-)
+from milvus_kernel.engine.tools.help_topics import INDEX_TYPES, METRICS, TOPICS, Topic
 from milvus_kernel.language.statements import Help
 from milvus_kernel.results import Message, Result
 
-TOPICS: tuple[Topic, ...] = (
-    SESSION
-    + DATABASES
-    + COLLECTIONS
-    + PARTITIONS
-    + ALIASES
-    + INDEXES
-    + WRITING
-    + READING
-    + TOOLS
-    + USERS
-    + DIALECT
-)
 METRIC_TOPICS = ("-METRIC", "METRIC", "METRICS", "METRIC TYPES", "METRIC_TYPE")
 INDEX_TOPICS = ("-INDEX", "INDEX TYPES", "INDEX_TYPE", "INDEXES", "INDEX")
 

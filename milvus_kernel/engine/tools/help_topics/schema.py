@@ -1,81 +1,10 @@
-"""The text of HELP, part 1: connection and session, databases, collections, partitions, aliases,
-indexes. Each `Topic` has its syntax, a sentence or two, and examples that parse (tested).
-"""
+"""HELP topics of the schema: collections, partitions and indexes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from milvus_kernel.engine.tools.help_topics.topic import Topic, grouped
 
-
-@dataclass(frozen=True)
-class Topic:
-    """One statement (or family of forms) of the language."""
-
-    name: str  # what HELP <name> answers to, upper case
-    summary: str
-    syntax: str
-    examples: tuple[str, ...]
-    notes: str = ""
-    aliases: tuple[str, ...] = ()
-    group: str = ""
-
-
-def _t(group: str, *topics: Topic) -> tuple[Topic, ...]:
-    return tuple(
-        Topic(t.name, t.summary, t.syntax, t.examples, t.notes, t.aliases, group) for t in topics
-    )
-
-
-SESSION = _t(
-    "connection and session",
-    Topic(
-        "CONNECT",
-        "connect to a Milvus server, a Milvus Lite file, or a named connection",
-        "CONNECT 'uri' [USER 'u' PASSWORD 'p' | TOKEN 'user:password'] [DATABASE 'db'] [AS name];\n"
-        "CONNECT './file.db';\nCONNECT name;\nmilvus://host:port",
-        ("CONNECT './demo.db';", "CONNECT 'http://localhost:19530' TOKEN 'root:Milvus' AS local;"),
-        "Before any CONNECT the kernel uses MILVUS_URI (with MILVUS_TOKEN, or MILVUS_USER and "
-        "MILVUS_PASSWORD, and MILVUS_DB), else the Lite file milvus_kernel.db next to the "
-        "notebook. Named connections come from ~/.config/milvus-kernel/connections.toml. "
-        "Passwords and tokens are never shown.",
-    ),
-    Topic("DISCONNECT", "close the current connection", "DISCONNECT;", ("DISCONNECT;",)),
-    Topic(
-        "SHOW CONNECTION",
-        "the uri (credentials masked), server version, database and user",
-        "SHOW CONNECTION;",
-        ("SHOW CONNECTION;",),
-    ),
-    Topic(
-        "SET",
-        "change a setting of the session",
-        "SET display_limit = n;      -- rows shown per result (0 = all)\n"
-        "SET timeout = seconds;      -- per Milvus call (NULL = a default that fits it)\n"
-        "SET consistency_level = 'Strong' | 'Bounded' | 'Session' | 'Eventually' | NULL;",
-        ("SET display_limit = 20;", "SET consistency_level = 'Strong';"),
-    ),
-    Topic("SHOW SETTINGS", "the session's settings", "SHOW SETTINGS;", ("SHOW SETTINGS;",)),
-)
-
-DATABASES = _t(
-    "databases",
-    Topic(
-        "CREATE DATABASE",
-        "create a database",
-        "CREATE DATABASE [IF NOT EXISTS] name;",
-        ("CREATE DATABASE IF NOT EXISTS analytics;",),
-    ),
-    Topic(
-        "DROP DATABASE",
-        "drop an empty database",
-        "DROP DATABASE [IF EXISTS] name;",
-        ("DROP DATABASE IF EXISTS analytics;",),
-    ),
-    Topic("USE", "switch to another database", "USE name;", ("USE analytics;",)),
-    Topic("SHOW DATABASES", "list the databases", "SHOW DATABASES;", ("SHOW DATABASES;",)),
-)
-
-COLLECTIONS = _t(
+COLLECTIONS = grouped(
     "collections",
     Topic(
         "CREATE TABLE",
@@ -156,7 +85,7 @@ COLLECTIONS = _t(
     Topic("COMPACT", "compact a collection's segments", "COMPACT name;", ("COMPACT docs;",)),
 )
 
-PARTITIONS = _t(
+PARTITIONS = grouped(
     "partitions",
     Topic(
         "CREATE PARTITION",
@@ -190,25 +119,7 @@ PARTITIONS = _t(
     ),
 )
 
-ALIASES = _t(
-    "aliases",
-    Topic(
-        "CREATE ALIAS",
-        "a second name for a collection",
-        "CREATE ALIAS a FOR table;",
-        ("CREATE ALIAS current_docs FOR docs;",),
-    ),
-    Topic(
-        "ALTER ALIAS",
-        "point an alias at another collection",
-        "ALTER ALIAS a FOR table;",
-        ("ALTER ALIAS current_docs FOR docs2;",),
-    ),
-    Topic("DROP ALIAS", "drop an alias", "DROP ALIAS a;", ("DROP ALIAS current_docs;",)),
-    Topic("SHOW ALIASES", "list aliases", "SHOW ALIASES [ON table];", ("SHOW ALIASES ON docs;",)),
-)
-
-INDEXES = _t(
+INDEXES = grouped(
     "indexes",
     Topic(
         "CREATE INDEX",

@@ -1,0 +1,99 @@
+"""HELP topics of the data: writing (INSERT, UPSERT, DELETE), reading and searching."""
+
+from __future__ import annotations
+
+from milvus_kernel.engine.tools.help_topics.topic import Topic, grouped
+
+WRITING = grouped(
+    "writing data",
+    Topic(
+        "INSERT",
+        "add rows, from values or from a file",
+        "INSERT INTO table [PARTITION p] [(column, ...)] VALUES (...), (...);\n"
+        "INSERT INTO table [PARTITION p] FROM 'rows.parquet' | 'rows.csv' | 'rows.jsonl' | "
+        "'rows.npy' [WITH (batch_size = 5000)];",
+        (
+            "INSERT INTO docs VALUES (1, 'red', [0.1, 0.2, 0.3, 0.4]), "
+            "(2, 'blue', [0.9, 0.8, 0.7, 0.6]);",
+            "INSERT INTO docs FROM 'rows.parquet' WITH (batch_size = 5000);",
+        ),
+    ),
+    Topic(
+        "UPSERT",
+        "insert rows, replacing those with the same primary key",
+        "UPSERT INTO table ... (the same two forms as INSERT)",
+        ("UPSERT INTO docs VALUES (1, 'green', [0.1, 0.2, 0.3, 0.5]);",),
+    ),
+    Topic(
+        "DELETE",
+        "delete the rows a filter matches",
+        "DELETE FROM table [PARTITION p] WHERE filter;   -- every row: TRUNCATE TABLE table",
+        ("DELETE FROM docs WHERE id IN (1, 2);", "DELETE FROM docs WHERE label = 'red';"),
+    ),
+)
+
+READING = grouped(
+    "reading and searching",
+    Topic(
+        "SELECT",
+        "read rows; count them; get by primary key; search the SQL way",
+        "SELECT field, ... | * FROM table [PARTITION p, ...] [WHERE filter] [LIMIT n [OFFSET m]];\n"
+        "SELECT COUNT(*) FROM table [WHERE filter];\n"
+        "SELECT field, ..., distance FROM table [WHERE filter]\n"
+        "  ORDER BY vector <-> [...] LIMIT k [WITH (param = value, ...)];  -- <-> L2, <=> "
+        "COSINE, <#> IP",
+        (
+            "SELECT id, label FROM docs WHERE label = 'red' LIMIT 10;",
+            "SELECT COUNT(*) FROM docs;",
+            "SELECT * FROM docs WHERE id IN (1, 2, 3);",
+            "SELECT id, label, distance FROM docs ORDER BY vector <-> [0.1, 0.2, 0.3, 0.4] "
+            "LIMIT 5;",
+        ),
+        "Without LIMIT every matching row is read (past Milvus's 16384-row window, by "
+        "iterator); display_limit rows are shown.",
+    ),
+    Topic(
+        "SEARCH",
+        "similarity search: by vector, by stored entity, by vectors from a file, or by text",
+        "SEARCH table [USING field] FOR [...] | [[...], ...] | ID k | IDS (k, ...)\n"
+        "                            | VECTOR FROM 'q.npy' | VECTORS FROM 'q.npy'\n"
+        "SEARCH table TEXT 'words' [USING bm25_field]\n"
+        "    [IN PARTITION p, ...] [WHERE filter] [RETURN field, ...]\n"
+        "    [GROUP BY field [SIZE n]] [LIMIT k [OFFSET m]]\n"
+        "    [WITH (metric_type = '...', nprobe = n, ef = n, radius = r, range_filter = f,\n"
+        "           consistency_level = '...')];",
+        (
+            "SEARCH docs FOR [0.1, 0.2, 0.3, 0.4] RETURN label LIMIT 5;",
+            "SEARCH docs FOR ID 17 LIMIT 5;",
+            "SEARCH docs FOR IDS (17, 18) WHERE label = 'red' LIMIT 3;",
+            "SEARCH docs FOR VECTORS FROM 'queries.npy' LIMIT 3;",
+            "SEARCH docs FOR [0.1, 0.2, 0.3, 0.4] GROUP BY label SIZE 2 LIMIT 3;",
+            "SEARCH docs FOR [0.1, 0.2, 0.3, 0.4] LIMIT 100 WITH (radius = 1.0, "
+            "range_filter = 0.1);",
+            "SEARCH articles TEXT 'how to tune hnsw' RETURN body LIMIT 5;",
+        ),
+        "One row per hit: query (with several query vectors), rank, the primary key, distance "
+        "(score for TEXT), the RETURN fields. FOR ID searches with the stored vector of entity "
+        "17 (find similar). A range search keeps, for L2, distances in [range_filter, radius); "
+        "for IP and COSINE, scores in (radius, range_filter]. A hybrid search: HELP HYBRID.",
+        aliases=("TEXT", "FOR ID", "GROUP BY", "RANGE", "VECTOR FROM", "FULL TEXT"),
+    ),
+    Topic(
+        "HYBRID",
+        "several searches of one collection fused by a ranker",
+        "SEARCH table\n"
+        "    USING field FOR [...] | TEXT '...' [WHERE filter] [LIMIT n] [WITH (...)],\n"
+        "    USING field FOR ... [, ...]\n"
+        "  RERANK RRF(k) | RERANK WEIGHTED(w1, w2, ...)\n"
+        "  [IN PARTITION p, ...] [RETURN field, ...] [GROUP BY field [SIZE n]] [LIMIT k];",
+        (
+            "SEARCH articles USING vector FOR [0.1, 0.2, 0.3, 0.4] LIMIT 20, USING body_bm25 "
+            "TEXT 'tune hnsw' LIMIT 20 RERANK RRF(60) RETURN body LIMIT 10;",
+            "SEARCH articles USING vector FOR [0.1, 0.2, 0.3, 0.4], USING body_bm25 TEXT "
+            "'hnsw' RERANK WEIGHTED(0.7, 0.3) LIMIT 5;",
+        ),
+        "RRF(k) scores a hit 1/(k + rank) in each search where it appears; WEIGHTED needs one "
+        "weight (0 to 1) per search, in order.",
+        aliases=("HYBRID SEARCH", "RERANK"),
+    ),
+)

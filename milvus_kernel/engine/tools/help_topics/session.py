@@ -1,0 +1,36 @@
+"""HELP topics of the connection and the session: CONNECT, DISCONNECT, SET, SHOW SETTINGS, ..."""
+
+from __future__ import annotations
+
+from milvus_kernel.engine.tools.help_topics.topic import Topic, grouped
+
+SESSION = grouped(
+    "connection and session",
+    Topic(
+        "CONNECT",
+        "connect to a Milvus server, a Milvus Lite file, or a named connection",
+        "CONNECT 'uri' [USER 'u' PASSWORD 'p' | TOKEN 'user:password'] [DATABASE 'db'] [AS name];\n"
+        "CONNECT './file.db';\nCONNECT name;\nmilvus://host:port",
+        ("CONNECT './demo.db';", "CONNECT 'http://localhost:19530' TOKEN 'root:Milvus' AS local;"),
+        "Before any CONNECT the kernel uses MILVUS_URI (with MILVUS_TOKEN, or MILVUS_USER and "
+        "MILVUS_PASSWORD, and MILVUS_DB), else the Lite file milvus_kernel.db next to the "
+        "notebook. Named connections come from ~/.config/milvus-kernel/connections.toml. "
+        "Passwords and tokens are never shown.",
+    ),
+    Topic("DISCONNECT", "close the current connection", "DISCONNECT;", ("DISCONNECT;",)),
+    Topic(
+        "SHOW CONNECTION",
+        "the uri (credentials masked), server version, database and user",
+        "SHOW CONNECTION;",
+        ("SHOW CONNECTION;",),
+    ),
+    Topic(
+        "SET",
+        "change a setting of the session",
+        "SET display_limit = n;      -- rows shown per result (0 = all)\n"
+        "SET timeout = seconds;      -- per Milvus call (NULL = a default that fits it)\n"
+        "SET consistency_level = 'Strong' | 'Bounded' | 'Session' | 'Eventually' | NULL;",
+        ("SET display_limit = 20;", "SET consistency_level = 'Strong';"),
+    ),
+    Topic("SHOW SETTINGS", "the session's settings", "SHOW SETTINGS;", ("SHOW SETTINGS;",)),
+)
