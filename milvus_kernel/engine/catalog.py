@@ -38,10 +38,6 @@ class Catalog:
     def client(self) -> Any:
         return self.connection.client
 
-    @property
-    def is_lite(self) -> bool:
-        return self.connection.target.is_lite
-
     def call(
         self,
         method: str,

@@ -94,7 +94,7 @@ class Session(Lookups):
 
     def _lost(self, error: Unreachable, waited: float) -> KernelError:
         """The server stopped answering: say where, and reconnect on the next statement."""
-        if self._catalog is None or self._catalog.connection.target.is_lite:
+        if self._catalog is None or self._catalog.connection.target.embedded:
             return error
         connection = self._catalog.connection
         connection.lost = True
@@ -182,7 +182,7 @@ class Session(Lookups):
 
     def _close_same_lite(self, target: Target) -> None:
         """A Lite file is served once per process: close our connection to it before reopening."""
-        if not target.is_lite:
+        if not target.embedded:
             return
         if self._catalog and self._catalog.connection.target.uri == target.uri:
             self._catalog.connection.close()
@@ -233,7 +233,7 @@ class Session(Lookups):
         rows = [
             ("uri", target.shown_uri),
             ("server version", str(version)),
-            ("embedded", "Milvus Lite (in this process)" if target.is_lite else "no"),
+            ("embedded", "Milvus Lite (in this process)" if target.embedded else "no"),
             ("database", target.database or "default"),
             ("user", target.shown_user or ""),
         ]
@@ -266,7 +266,7 @@ def _has_credentials(statement: Connect) -> bool:
 
 
 def _describe_target(verb: str, target: Target, source: bool = False) -> str:
-    if target.is_lite:
+    if target.embedded:
         return f"{verb} embedded Milvus Lite at {target.uri}"
     details = []
     if target.user or target.token:  # a user inside the URI is already shown (masked) there

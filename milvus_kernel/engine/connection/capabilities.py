@@ -24,7 +24,7 @@ _UNIMPLEMENTED = ("unknown method", "method not implemented", "unimplemented")
 def is_lite(catalog: Catalog) -> bool:
     """True for Milvus Lite: an embedded `.db` file, or a `milvus-lite server` over TCP."""
     connection = catalog.connection
-    if connection.target.is_lite:
+    if connection.target.embedded:
         return True
     cached = _known.get(connection)
     if cached is not None and cached[0] == id(connection.client):

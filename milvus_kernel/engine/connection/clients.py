@@ -96,7 +96,7 @@ class Connection:
         if client is not None:
             with contextlib.suppress(Exception):  # closing must never fail the kernel
                 client.close()
-        if self.target.is_lite:
+        if self.target.embedded:
             try:
                 from milvus_lite.server_manager import server_manager_instance
 
@@ -112,7 +112,7 @@ def open_connection(target: Target, timeout: float | None = None) -> Connection:
     from milvus_kernel.engine.library_logs import quiet_library_logs
 
     quiet_library_logs(kernel=False)  # the one log policy, once pymilvus is imported
-    if target.is_lite:
+    if target.embedded:
         parent = Path(target.uri).parent
         if not parent.is_dir():
             raise ConnectionFailure(
@@ -133,13 +133,13 @@ def open_connection(target: Target, timeout: float | None = None) -> Connection:
     try:
         client = MilvusClient(target.uri, timeout=timeout, **kwargs)
     except Exception as error:
-        if target.is_lite and lite_in_use(target.uri):
+        if target.embedded and lite_in_use(target.uri):
             raise ConnectionFailure(_in_use(target.uri)) from None
         if not (is_milvus_error(error) or isinstance(error, OSError)):
             raise  # a bug, not a connection failure: the runner reports it as one
         raise ConnectionFailure(_why_not(target, error, timeout)) from None
     connection = Connection(client, target)
-    if target.database and not target.is_lite:
+    if target.database and not target.embedded:
         try:  # the client connects lazily to a database: check it exists now
             client.list_collections(timeout=timeout)
         except Exception as error:
@@ -160,7 +160,7 @@ def _why_not(target: Target, error: BaseException, timeout: float) -> str:
         return f"cannot connect to {target.shown_uri}: authentication failed: " + scrub(
             refused, target.secrets
         )
-    if not target.is_lite and is_unreachable(error) and is_silent(target.uri):
+    if not target.embedded and is_unreachable(error) and is_silent(target.uri):
         return no_answer(target.shown_uri, timeout)  # the port is open, but nothing answers
     why = scrub(reason(error), target.secrets)
     if is_unreachable(error):  # pymilvus's words blame the parameters for a server that is down
@@ -190,7 +190,7 @@ def is_silent(uri: str, wait: float = 1.0) -> bool:
 def lost(target: Target, why: str, waited: float) -> ConnectionFailure:
     """The error for a server lost during a statement that waited `waited` s: one that keeps its
     port open but sends nothing did not answer (frozen); any other cannot be reached."""
-    if not target.is_lite and is_silent(target.uri):
+    if not target.embedded and is_silent(target.uri):
         return NoAnswer(no_answer(target.shown_uri, max(1, round(waited))))
     return ConnectionFailure(unreachable(target, f"{why}; the next statement reconnects"))
 

@@ -48,12 +48,14 @@ class Target:
         )
 
     @property
-    def is_lite(self) -> bool:
+    def embedded(self) -> bool:
+        """A Milvus Lite file, served in this process (not a server URI)."""
         return not self.uri.startswith(_SERVER_SCHEMES)
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        found = [s for s in (self.password, self.token) if s]
+        """Every secret of this target: password, token (and its password part), the URI's."""
+        found = [s for s in (self.password, self.token, uri_credentials(self.uri)[1]) if s]
         if self.token and ":" in self.token:
             found.append(self.token.split(":", 1)[1])
         return tuple(found)
@@ -69,8 +71,16 @@ class Target:
             return self.user
         if self.token and ":" in self.token:
             return self.token.split(":", 1)[0]
-        match = re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://([^:/@]+)(?::[^/@]*)?@", self.uri)
-        return match.group(1) if match else None
+        return uri_credentials(self.uri)[0]
+
+
+def uri_credentials(uri: str) -> tuple[str | None, str | None]:
+    """The user and the password written inside a server URI (`http://user:pw@host:port`)."""
+    try:
+        parts = urlsplit(uri)
+    except ValueError:  # not a URI urllib can read: it holds no credentials we can use
+        return None, None
+    return parts.username, parts.password
 
 
 def resolve_uri(text: str, workdir: Path) -> str:

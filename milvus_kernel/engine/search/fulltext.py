@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from milvus_kernel.engine.catalog import Catalog
+from milvus_kernel.engine.connection.capabilities import is_lite
 from milvus_kernel.errors import ExecutionError, NotSupported
 
 _UNKNOWN_FUNCTION = re.compile(r"unknown function '(?P<name>\w+)'", re.IGNORECASE)
@@ -26,13 +27,7 @@ def bm25_score(distance: Any) -> Any:
 
 def server_name(catalog: Catalog) -> str:
     """ "Milvus Lite" when the server is one (embedded or over TCP), else "this Milvus server"."""
-    if catalog.is_lite:
-        return "Milvus Lite"
-    try:
-        version = str(catalog.call("get_server_version"))
-    except Exception:
-        version = ""
-    return "Milvus Lite" if "lite" in version.lower() else "this Milvus server"
+    return "Milvus Lite" if is_lite(catalog) else "this Milvus server"
 
 
 @contextmanager
