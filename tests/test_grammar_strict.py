@@ -14,7 +14,7 @@ from milvus_kernel.language.grammar import GRAMMAR_FILE, grammar_dir
 
 def test_a_strict_build_finds_no_terminal_collision() -> None:
     text = (grammar_dir() / GRAMMAR_FILE).read_text(encoding="utf-8")
-    parser = Lark(text, parser="lalr", lexer="contextual", maybe_placeholders=False, strict=True)
+    parser = Lark(text, parser="lalr", lexer="contextual", maybe_placeholders=True, strict=True)
     assert "HELP_TOPIC" in {t.name for t in parser.terminals}
 
 
@@ -26,4 +26,4 @@ def test_strict_mode_does_catch_a_collision() -> None:
         for line in text.splitlines()
     )
     with pytest.raises(Exception, match="Collision between Terminals"):
-        Lark(greedy, parser="lalr", lexer="contextual", maybe_placeholders=False, strict=True)
+        Lark(greedy, parser="lalr", lexer="contextual", maybe_placeholders=True, strict=True)

@@ -32,7 +32,7 @@ def lark_parser() -> Lark:
         path.read_text(encoding="utf-8"),
         parser="lalr",
         lexer="contextual",
-        maybe_placeholders=False,
+        maybe_placeholders=True,  # an absent `[part]` is None: rules read their parts by name
         propagate_positions=False,
         cache=True,  # a pickled parse table in the temp dir, keyed by the grammar's hash
     )

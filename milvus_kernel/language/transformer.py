@@ -95,48 +95,62 @@ class ToStatements(
         return s.SetOption(name.lower(), value)
 
     # ---- collections ---------------------------------------------------------------------
-    def if_not_exists(self) -> Clause:
-        return Clause("if_not_exists", True)
+    # Optional parts written `[part]` in the grammar arrive as None when absent (Lark's
+    # maybe_placeholders), so each rule reads its parts by name.
+    def if_not_exists(self) -> bool:
+        return True
 
-    def if_exists(self) -> Clause:
-        return Clause("if_exists", True)
+    def if_exists(self) -> bool:
+        return True
 
-    def create_table(self, *items: Any) -> s.CreateTable:
-        flags = {item.key: item.value for item in items if isinstance(item, Clause)}
-        name = next(item for item in items if isinstance(item, Token))
-        columns = next((item for item in items if isinstance(item, list)), [])
+    def create_table(
+        self,
+        if_not_exists: bool | None,
+        name: Token,
+        columns: list[s.ColumnDef] | None,
+        options: Clause | None,
+    ) -> s.CreateTable:
         return s.CreateTable(
             str(name),
-            tuple(columns),
-            flags.get("with", {}),
-            if_not_exists=flags.get("if_not_exists", False),
+            tuple(columns or ()),
+            options.value if options else {},
+            if_not_exists=bool(if_not_exists),
         )
 
-    def drop_table(self, *items: Any) -> s.DropTable:
-        return s.DropTable(str(items[-1]), if_exists=len(items) > 1)
+    def drop_table(self, if_exists: bool | None, name: Token) -> s.DropTable:
+        return s.DropTable(str(name), if_exists=bool(if_exists))
 
     # ---- partitions and indexes ----------------------------------------------------------
-    def create_partition(self, *items: Any) -> s.CreatePartition:
-        return s.CreatePartition(str(items[-2]), str(items[-1]), if_not_exists=len(items) > 2)
+    def create_partition(
+        self, if_not_exists: bool | None, partition: Token, table: Token
+    ) -> s.CreatePartition:
+        return s.CreatePartition(str(partition), str(table), if_not_exists=bool(if_not_exists))
 
-    def drop_partition(self, *items: Any) -> s.DropPartition:
-        return s.DropPartition(str(items[-2]), str(items[-1]), if_exists=len(items) > 2)
+    def drop_partition(
+        self, if_exists: bool | None, partition: Token, table: Token
+    ) -> s.DropPartition:
+        return s.DropPartition(str(partition), str(table), if_exists=bool(if_exists))
 
-    def index_name(self, name: Token) -> Clause:
-        return Clause("name", str(name))
+    def index_name(self, name: Token) -> str:
+        return str(name)
 
-    def index_using(self, kind: Token) -> Clause:
-        return Clause("using", str(kind).upper())
+    def index_using(self, kind: Token) -> str:
+        return str(kind).upper()
 
-    def create_index(self, *items: Any) -> s.CreateIndex:
-        given = {item.key: item.value for item in items if isinstance(item, Clause)}
-        table, field = (str(item) for item in items if isinstance(item, Token))
+    def create_index(
+        self,
+        name: str | None,
+        table: Token,
+        field: Token,
+        index_type: str | None,
+        options: Clause | None,
+    ) -> s.CreateIndex:
         return s.CreateIndex(
-            table,
-            field,
-            name=given.get("name"),
-            index_type=given.get("using"),
-            params=given.get("with", {}),
+            str(table),
+            str(field),
+            name=name,
+            index_type=index_type,
+            params=options.value if options else {},
         )
 
     # ---- writes --------------------------------------------------------------------------

@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from lark import Token, Transformer, v_args
 
 from milvus_kernel.language import statements as s
-from milvus_kernel.language.clauses import Clause
-
-
-def _names(items: tuple[Any, ...]) -> list[str]:
-    return [str(item) for item in items if isinstance(item, Token)]
-
-
-def _flag(items: tuple[Any, ...], key: str) -> bool:
-    return any(isinstance(item, Clause) and item.key == key for item in items)
 
 
 @v_args(inline=True)
@@ -23,11 +12,11 @@ class AdminRules(Transformer):
     """Administration rules → statements of `statements.admin`."""
 
     # ---- databases -----------------------------------------------------------------------
-    def create_database(self, *items: Any) -> s.CreateDatabase:
-        return s.CreateDatabase(_names(items)[-1], if_not_exists=_flag(items, "if_not_exists"))
+    def create_database(self, if_not_exists: bool | None, name: Token) -> s.CreateDatabase:
+        return s.CreateDatabase(str(name), if_not_exists=bool(if_not_exists))
 
-    def drop_database(self, *items: Any) -> s.DropDatabase:
-        return s.DropDatabase(_names(items)[-1], if_exists=_flag(items, "if_exists"))
+    def drop_database(self, if_exists: bool | None, name: Token) -> s.DropDatabase:
+        return s.DropDatabase(str(name), if_exists=bool(if_exists))
 
     # ---- collection maintenance ----------------------------------------------------------
     def flush(self, *names: Token) -> s.Flush:
