@@ -20,7 +20,7 @@ EXAMPLES = [
     for number, example in enumerate(topic.examples, start=1)
 ]
 
-# Every statement of the language (LANGUAGE.md §2-§10) has a topic: statement → HELP word(s).
+# Every statement of the language (docs/reference/) has a topic: statement → HELP word(s).
 STATEMENTS = {
     "CONNECT 'x.db'": "CONNECT",
     "DISCONNECT": "DISCONNECT",

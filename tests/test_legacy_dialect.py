@@ -1,8 +1,8 @@
-"""The old milvus_kernel's dialect (LANGUAGE.md §10) with Milvus 2.x meaning, on Milvus Lite: every
-form of the table, the exact statements of the old README, any letter case, leading whitespace,
-several statements per cell (one per line); and a whole old-style notebook session through a
-real kernel. Search hits are checked against a NumPy brute force.
-"""
+"""The legacy dialect (the old milvus_kernel's; docs/migrating-from-milvus_kernel.md) with Milvus
+2.x meaning, on Milvus Lite: every form of the table, the exact statements of the old README, any
+letter case, leading whitespace, several statements per cell (one per line); and a whole
+old-style notebook session through a real kernel. Search hits are checked against a NumPy brute
+force."""
 
 from __future__ import annotations
 

@@ -167,7 +167,7 @@ def test_lite_lacks_server_types(session: Session, kind: str):
 
 
 def test_lite_builds_ivf_pq(session: Session):
-    """Milvus Lite 3.2 accepts IVF_PQ (ARCHITECTURE.md says it lacks it): what it keeps."""
+    """Milvus Lite 3.2 accepts IVF_PQ (the project's notes once said it lacks it): what it keeps."""
     run(session, "CREATE TABLE lite_pq (id INT64 PRIMARY KEY, v VECTOR(8))")
     run(session, "CREATE INDEX ON lite_pq (v) USING IVF_PQ WITH (metric_type = 'L2', m = 2)")
     assert dict(rows(session, "DESCRIBE INDEX v ON lite_pq"))["index_type"] == "IVF_PQ"

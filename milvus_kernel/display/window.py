@@ -48,10 +48,6 @@ class Window:
         return len(self.rows)
 
     @property
-    def truncated(self) -> bool:
-        return self.total is None or self.total > self.shown
-
-    @property
     def footer(self) -> str:
         counted = footer_text(self.shown, self.total)
         return f"{counted}, metric {self.metric}" if self.metric else counted

@@ -1,4 +1,5 @@
-"""The old milvus_kernel's dialect, given its Milvus 2.x meaning in the engine (LANGUAGE.md §10).
+"""The legacy dialect (the old milvus_kernel's), given its Milvus 2.x meaning in the engine; users
+read about it in docs/migrating-from-milvus_kernel.md.
 
 The parser turns the old forms into ordinary statements with a few marks, resolved here against
 the collection's schema:

@@ -1,4 +1,5 @@
-"""The old milvus_kernel's dialect, read with Milvus 2.x meaning (LANGUAGE.md §10).
+"""The legacy dialect (the old milvus_kernel's), read with Milvus 2.x meaning; users read about
+it in docs/migrating-from-milvus_kernel.md.
 
 `create table t where dimension=128 and metric_type='L2'`, `insert 2,3,5 from t by id=0`,
 `select 2,3,5 from t where top_k=1`, `select t by id=1,2`, ... become the same statements the
