@@ -57,6 +57,32 @@ def lookup(params: Mapping[str, Any] | None, token: Token) -> Any:
     return value
 
 
+def lookup_object(params: Mapping[str, Any] | None, token: Token) -> Any:
+    """The object bound to `:name` for `FROM :name`, as it is (a DataFrame, an Arrow table, a
+    list of dicts or a dict of columns): the import reads it in chunks, never copies it whole."""
+    name = str(token)[1:]
+    if params is None or name not in params:
+        where = "" if params is not None else " (only the %milvus magic binds Python values)"
+        raise SemanticError(f"no value is bound to :{name}{where}", token)
+    value = params[name]
+    if not _rows_like(value):
+        raise SemanticError(
+            f"{token} holds {type(value).__name__}: INSERT ... FROM {token} takes a pandas "
+            "DataFrame, a pyarrow Table or RecordBatch, a list of dicts or a dict of columns",
+            token,
+        )
+    return value
+
+
+def _rows_like(value: Any) -> bool:
+    if isinstance(value, Mapping):
+        return True
+    if isinstance(value, list):
+        return all(isinstance(item, Mapping) for item in value[:1])
+    kind = type(value).__name__
+    return kind in ("DataFrame", "Table", "RecordBatch") and hasattr(value, "columns")
+
+
 def check_text(value: Any, token: Token) -> None:
     """A SemanticError at `token` if a string in `value` holds a lone surrogate."""
     found = _first_surrogate(value)

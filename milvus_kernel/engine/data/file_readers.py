@@ -5,7 +5,8 @@ has a header), its row count (when known without reading it all) and `chunks()`,
 `Chunk`s of at most `batch_size` rows. A chunk holds its columns as pyarrow arrays (Parquet, CSV
 — as text to parse, since CSV has no types), Python lists (JSON Lines) or a 2-D NumPy array
 (`.npy`, read through a memory map). Rows are numbered from 1 in file order (a CSV header is not
-a row), so an error can say "row 17".
+a row), so an error can say "row 17". `object_source` reads a bound Python object (`FROM :df`)
+the same way, in slices, so one import pipeline serves files and objects.
 """
 
 from __future__ import annotations
@@ -243,5 +244,91 @@ def _read_npy(source: Source) -> Iterator[Chunk]:
         yield Chunk(first=start + 1, size=part.shape[0], columns={name: part})
 
 
+# --- Python objects (FROM :df in the magic) ------------------------------------------------------
+
+
+def object_source(data: Any, shown: str, batch_size: int) -> Source:
+    """A bound Python object read like a file: a pandas DataFrame, a pyarrow Table or
+    RecordBatch, a list of dicts, or a dict of columns (lists, Series, 1-D or 2-D numpy arrays;
+    a 2-D array is a column of vectors). Chunks are slices: at most one batch is copied."""
+    source = Source(path=Path(shown.lstrip(":")), kind="object", batch_size=batch_size)
+    source.options["data"] = data
+    if isinstance(data, list):
+        names: dict[str, None] = {}
+        for row in data:
+            if not isinstance(row, dict):
+                raise ExecutionError(f"{shown} is a list of rows: each must be a dict, not {row!r}")
+            names.update(dict.fromkeys(row))
+        source.columns, source.total = [str(name) for name in names], len(data)
+        return source
+    if isinstance(data, dict):
+        lengths = {str(name): len(column) for name, column in data.items()}
+        if len(set(lengths.values())) > 1:
+            sizes = ", ".join(f"{name} {n}" for name, n in lengths.items())
+            raise ExecutionError(f"the columns of {shown} have different lengths: {sizes}")
+        source.columns, source.total = list(lengths), next(iter(lengths.values()), 0)
+        return source
+    source.columns = [str(name) for name in data.columns] if hasattr(data, "iloc") else None
+    if source.columns is None:  # pyarrow
+        source.columns = list(data.schema.names)
+    source.total = len(data)
+    return source
+
+
+def _read_object(source: Source) -> Iterator[Chunk]:
+    data, size = source.options["data"], source.batch_size
+    for start in range(0, source.total or 0, size):
+        stop = min(start + size, source.total or 0)
+        if isinstance(data, list):
+            rows = data[start:stop]
+            columns = {name: [row.get(name) for row in rows] for name in source.columns or []}
+        elif isinstance(data, dict):
+            columns = {str(k): _column_slice(v, start, stop) for k, v in data.items()}
+        elif hasattr(data, "iloc"):  # pandas
+            part = data.iloc[start:stop]
+            columns = {str(k): _column_slice(part[k], 0, stop - start) for k in part.columns}
+        else:  # a pyarrow Table or RecordBatch: a zero-copy slice
+            part = data.slice(start, stop - start)
+            columns = {
+                name: getattr(column, "combine_chunks", lambda c=column: c)()
+                for name, column in zip(part.schema.names, part.columns, strict=True)
+            }
+        yield Chunk(first=start + 1, size=stop - start, columns=columns)
+
+
+def _column_slice(column: Any, start: int, stop: int) -> Any:
+    """One column's rows start..stop as an Arrow array (numbers, strings), a 2-D numpy array
+    (vectors) or a list (anything else)."""
+    np = require("numpy", "importing Python objects")
+    if hasattr(column, "iloc"):  # a pandas Series
+        column = column.iloc[start:stop]
+        values = column.to_numpy()
+        if values.dtype.kind == "O" and len(values) and isinstance(values[0], np.ndarray):
+            try:
+                return np.stack(values)  # vectors: one matrix for the chunk
+            except ValueError:
+                return [value.tolist() for value in values]
+        start, stop = 0, len(values)
+        column = values if values.dtype.kind != "O" else column.tolist()
+    if isinstance(column, np.ndarray):
+        part = column[start:stop]
+        if part.ndim == 2:
+            return part
+        if part.dtype.kind in "biuf":
+            pa = require("pyarrow", "importing Python objects")
+            return pa.array(part)
+        return part.tolist()
+    if hasattr(column, "slice") and hasattr(column, "type"):  # a pyarrow array
+        part = column.slice(start, stop - start)
+        return getattr(part, "combine_chunks", lambda: part)()
+    return list(column[start:stop])
+
+
 _OPENERS = {"parquet": _open_parquet, "csv": _open_csv, "jsonl": _open_jsonl, "npy": _open_npy}
-_READERS = {"parquet": _read_parquet, "csv": _read_csv, "jsonl": _read_jsonl, "npy": _read_npy}
+_READERS = {
+    "parquet": _read_parquet,
+    "csv": _read_csv,
+    "jsonl": _read_jsonl,
+    "npy": _read_npy,
+    "object": _read_object,
+}

@@ -25,7 +25,7 @@ from typing import Any, TextIO
 from milvus_kernel.engine.context import HandlerContext
 from milvus_kernel.engine.data.batch_writer import BatchWriter, plural, with_counts
 from milvus_kernel.engine.data.columns import Converted, convert_chunk, original
-from milvus_kernel.engine.data.file_readers import Chunk, kind_of, open_source
+from milvus_kernel.engine.data.file_readers import Chunk, kind_of, object_source, open_source
 from milvus_kernel.engine.data.import_plan import (
     default_batch,
     import_options,
@@ -52,13 +52,18 @@ class Importer:
         self.info = self.catalog.require(self.table)
         require_partition(self.catalog, self.table, statement.partition)
         self.options = import_options(statement.options)
-        self.path = context.path(statement.path)
-        kind = kind_of(statement.path, self.options.format)
+        self.path = context.path(statement.path.lstrip(":"))
+        kind = (
+            "object" if statement.data is not None else kind_of(statement.path, self.options.format)
+        )
         extra: dict[str, Any] = {"delimiter": self.options.delimiter}
         if kind == "npy":
             extra["column"] = npy_field(self.info, statement).name
         batch = self.options.batch_size or default_batch(self.info)
-        self.source = open_source(self.path, statement.path, kind, batch, **extra)
+        if statement.data is not None:  # FROM :df — the same pipeline, an object source
+            self.source = object_source(statement.data, statement.path, batch)
+        else:
+            self.source = open_source(self.path, statement.path, kind, batch, **extra)
         self.plan = plan_import(self.info, statement, self.source)
         self.writer = BatchWriter(self.catalog, self.info, statement.upsert, statement.partition)
         self.verb, self.method = self.writer.verb, self.writer.method
@@ -69,7 +74,8 @@ class Importer:
 
     @property
     def shown(self) -> str:
-        return f"'{self.statement.path}'"
+        path = self.statement.path
+        return path if self.statement.data is not None else f"'{path}'"
 
     @property
     def rejects_path(self) -> Path:
@@ -119,7 +125,7 @@ class Importer:
         if self.rejected:
             text += (
                 f"; {plural(self.rejected)} rejected, written to "
-                f"'{self.statement.path}{REJECTED_SUFFIX}'"
+                f"'{self.statement.path.lstrip(':')}{REJECTED_SUFFIX}'"
             )
         if self.writer.ids:
             text += f"; ids {abbreviate_ids(self.writer.ids, self.writer.id_count)}"

@@ -8,6 +8,7 @@ from lark import Token, Transformer, v_args
 
 from milvus_kernel.language import statements as s
 from milvus_kernel.language.clauses import Clause, SemanticError, single_clauses
+from milvus_kernel.language.params import lookup_object
 
 
 @v_args(inline=True)
@@ -17,12 +18,16 @@ class FileRules(Transformer):
     def import_file(self, verb: Token, table: Token, *items: Any) -> s.ImportFile:
         given = {item.key: item.value for item in items if isinstance(item, Clause)}
         path = next(item for item in items if isinstance(item, str))
+        data = None
+        if isinstance(path, Token) and path.type == "PARAM":  # FROM :df, VALUES :rows
+            data = lookup_object(getattr(self, "params", None), path)
         return s.ImportFile(
             str(table),
-            path,
+            str(path),
             given.get("partition"),
             upsert=verb.type == "UPSERT",
             options=given.get("with", {}),
+            data=data,
         )
 
     def export(self, query: Any, path: str, options: Clause | None = None) -> s.Export:

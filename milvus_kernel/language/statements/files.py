@@ -20,6 +20,9 @@ class ImportFile(Statement):
     partition: str | None = None
     upsert: bool = False
     options: dict[str, Value] = field(default_factory=dict)
+    #: `FROM :name` (the magic): the bound Python object (DataFrame, Arrow table, rows, columns);
+    #: `path` is then ":name"
+    data: object = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
