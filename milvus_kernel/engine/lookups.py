@@ -141,3 +141,54 @@ class Lookups:
             return self._catalog.require(table)
         except Exception:
             return None
+
+    def schema_tree(self) -> dict[str, Any]:
+        """What the schema browser shows of the open connection: its URI as SHOW CONNECTION
+        shows it (no password, no token), its databases, and the current database's
+        collections (rows, load state, indexes, fields). Never connects; an answer the server
+        refuses is left out rather than raised.
+        """
+        catalog = self._catalog
+        if catalog is None:
+            return {"connected": False, "databases": [], "collections": []}
+        target = catalog.connection.target
+        current = target.database or "default"
+        try:
+            databases = [str(name) for name in catalog.call("list_databases", timeout=5.0)]
+        except Exception:  # Milvus Lite before 2.4.5 and users without the privilege
+            databases = [current]
+        collections = []
+        for name in self.collection_names():
+            with contextlib.suppress(Exception):
+                collections.append(_collection_entry(catalog, name))
+        return {
+            "connected": True,
+            "uri": target.shown_uri,
+            "database": current,
+            "databases": databases,
+            "collections": collections,
+        }
+
+
+def _collection_entry(catalog: Catalog, name: str) -> dict[str, Any]:
+    info = catalog.require(name)
+    stats = dict(catalog.call("get_collection_stats", name, table=name, timeout=5.0) or {})
+    indexes = {}
+    for index in catalog.call("list_indexes", name, table=name, timeout=5.0):
+        described = catalog.call("describe_index", name, index, table=name, timeout=5.0) or {}
+        indexes[described.get("field_name", index)] = described.get("index_type", "")
+    return {
+        "name": name,
+        "rows": int(stats.get("row_count", 0)),
+        "load_state": catalog.load_state(name),
+        "fields": [
+            {
+                "name": field.name,
+                "type": field.type_text,
+                "primary": field.is_primary,
+                "dim": field.dim,
+                "index": indexes.get(field.name),
+            }
+            for field in info.fields
+        ],
+    }

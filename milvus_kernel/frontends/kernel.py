@@ -83,8 +83,10 @@ class MilvusKernel(Kernel):
         "version": __version__,
         "mimetype": "text/x-sql",
         "file_extension": ".sql",
-        "codemirror_mode": "sql",
-        "pygments_lexer": "sql",
+        # JupyterLab finds a mode by name, then by mime: with the labextension the dialect's
+        # own mode, without it (and in VS Code, which reads `name`) plain SQL.
+        "codemirror_mode": {"name": "milvus-sql", "mime": "text/x-sql"},
+        "pygments_lexer": "milvus-sql",
     }
     help_links = [  # noqa: RUF012
         {"text": "Milvus documentation", "url": "https://milvus.io/docs"},
@@ -100,6 +102,13 @@ class MilvusKernel(Kernel):
         self.log_filter = SecretMaskingFilter()  # the kernel's stderr repeats no secret
         self.log_filter.attach(kernel_log_handler(), *getattr(self.log, "handlers", ()))
         threading.Thread(target=warm_up, name="milvus-warm-up", daemon=True).start()
+        self._register_schema_comm()
+
+    def _register_schema_comm(self) -> None:
+        """The schema browser's comm target (the labextension's side panel asks through it)."""
+        from milvus_kernel.frontends.schema_comm import register_schema_target
+
+        register_schema_target(self, lambda: self.milvus)
 
     @property
     def milvus(self) -> Session:
