@@ -54,11 +54,14 @@ class Table:
 
 @dataclass(frozen=True)
 class Image:
-    """A picture (PLOT): the PNG, a plain description of what it shows, and the data drawn."""
+    """A picture (PLOT, EVALUATE): the PNG, a plain description of what it shows, the data
+    drawn, and optionally the same picture as an interactive plotly figure (its JSON: `data`
+    and `layout`, plain lists and numbers) for front ends that draw one."""
 
     png: bytes
     description: str
     data: Table | None = field(default=None, compare=False)
+    figure: dict[str, Any] | None = field(default=None, compare=False)
 
 
 def unique_names(names: list[str]) -> list[str]:

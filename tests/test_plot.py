@@ -8,14 +8,16 @@ NumPy's SVD projection (up to the sign of each axis).
 from __future__ import annotations
 
 import base64
+import importlib.util
 import io
+import json
 
 import numpy as np
 import pytest
 from classic_data import CENTERS, classic_data
 
 from milvus_kernel.display import render
-from milvus_kernel.errors import ExecutionError
+from milvus_kernel.errors import ExecutionError, KernelError
 from milvus_kernel.language.parser import parse_cell
 from milvus_kernel.results import Image
 
@@ -85,6 +87,25 @@ def test_tsne_plot_of_the_classic_clusters(session, demo):
     for i, label, _ in rows:
         nearest = min(centers, key=lambda c: np.linalg.norm(xy[i] - centers[c]))
         assert nearest == label
+    # ... and readable: a cluster keeps a shape, not a dot in a corner (perplexity 11 gave 0.03)
+    spread = np.mean([np.linalg.norm(xy[i] - centers[label]) for i, label, _ in rows])
+    gap = min(np.linalg.norm(centers[a] - centers[b]) for a in CENTERS for b in CENTERS if a < b)
+    assert spread / gap > 0.07
+    # the interactive figure: a trace per label with its ids and labels, the hits ringed, the
+    # query marked, nothing but ids, hover values and coordinates
+    traces = {t["name"]: t for t in image.figure["data"]}
+    assert set(traces) == {"red", "green", "blue", "search hits (8)", "query"}
+    for label in CENTERS:
+        trace = traces[label]
+        assert trace["text"] == [str(i) for i, name, _ in rows if name == label]
+        assert trace["customdata"] == [[label]] * 15
+        assert trace["marker"]["color"] == label
+        assert trace["x"] == [float(xy[i][0]) for i, name, _ in rows if name == label]
+        assert "label %{customdata[0]}" in trace["hovertemplate"]
+    assert sorted(map(int, traces["search hits (8)"]["text"])) == sorted(hits)
+    assert traces["search hits (8)"]["marker"]["symbol"] == "circle-open"
+    assert traces["query"]["marker"]["symbol"] == "star" and len(traces["query"]["x"]) == 1
+    assert len(json.dumps(image.figure)) < 20_000, "ids and hover fields, not vectors"
 
 
 def test_pca_coordinates_are_the_svd_projection(session, demo):
@@ -134,7 +155,8 @@ def test_sample_where_and_hits_outside_them(session, demo):
 def test_numbers_color_and_rendering(session, demo):
     image = run(session, "PLOT demo USING vector COLOR BY id METHOD PCA")
     bundle = render(image)
-    assert set(bundle) == {"image/png", "text/plain"}
+    assert set(bundle) == {"image/png", "text/plain", "application/vnd.plotly.v1+json"}
+    assert bundle["application/vnd.plotly.v1+json"] == image.figure
     assert base64.b64decode(bundle["image/png"]) == image.png
     assert image.png.startswith(b"\x89PNG")
     assert bundle["text/plain"] == "PLOT of 45 vectors of demo.vector by PCA, colored by id"
@@ -153,3 +175,60 @@ def test_plot_errors(session, demo):
         with pytest.raises(ExecutionError) as raised:
             run(session, code)
         assert expected in raised.value.message, raised.value.message
+
+
+def test_three_dimensions_and_files(session, demo, tmp_path):
+    rows, query = demo
+    workdir, session.workdir = session.workdir, tmp_path
+    try:
+        check_files(session, rows, query, tmp_path)
+    finally:
+        session.workdir = workdir
+
+
+def check_files(session, rows, query, tmp_path) -> None:
+    image = run(
+        session,
+        f"PLOT demo COLOR BY label METHOD PCA DIMENSIONS 3 "
+        f"HIGHLIGHT (SEARCH demo FOR {query} LIMIT 3) TO 'map.html'",
+    )
+    assert image.description.startswith("PLOT of 45 vectors of demo.vector by PCA in 3-D")
+    assert image.description.endswith("; saved to 'map.html'")
+    assert [c.name for c in image.data.columns] == ["id", "label", "x", "y", "z", "hit"]
+    vectors = np.array([v for _, _, v in rows], dtype=np.float32).astype(np.float64)
+    centered = vectors - vectors.mean(axis=0)
+    _, _, vt = np.linalg.svd(centered, full_matrices=False)
+    z = {r[0]: r[4] for r in image.data.rows}
+    expected = centered @ vt[2]
+    actual = np.array([z[i] for i, _, _ in rows])
+    np.testing.assert_allclose(np.abs(actual), np.abs(expected), atol=1e-4)
+    assert {t["type"] for t in image.figure["data"]} == {"scatter3d"}
+    assert "scene" in image.figure["layout"]
+    page = (tmp_path / "map.html").read_text()
+    assert page.startswith("<!doctype html>") and "plotly" in page and '"scatter3d"' in page
+    saved = run(session, "PLOT demo METHOD PCA TO 'map.png'")
+    assert (tmp_path / "map.png").read_bytes() == saved.png
+
+
+def test_umap_when_installed_else_one_line(session, demo):
+    if importlib.util.find_spec("umap") is None:
+        with pytest.raises(KernelError) as raised:
+            run(session, "PLOT demo METHOD UMAP")
+        assert raised.value.message.startswith(
+            "PLOT ... METHOD UMAP needs the Python package umap, which is not installed"
+        )
+    else:
+        image = run(session, "PLOT demo COLOR BY label METHOD UMAP")
+        assert sorted(r[0] for r in image.data.rows) == [i for i, _, _ in demo[0]]
+
+
+def test_plot_syntax_errors():
+    from milvus_kernel.errors import MilvusSyntaxError
+
+    for code, expected in (
+        ("PLOT demo DIMENSIONS 4", "DIMENSIONS 2 or DIMENSIONS 3"),
+        ("PLOT demo TO 'map.svg'", "a .html or a .png file"),
+    ):
+        with pytest.raises(MilvusSyntaxError) as raised:
+            parse_cell(code)
+        assert expected in str(raised.value)

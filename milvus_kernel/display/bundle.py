@@ -1,5 +1,7 @@
 """`render`: a `Result` as the mime bundle of an `execute_result` (plain, HTML, data resource;
-a picture as PNG with its description as the plain text)."""
+a picture as PNG with its description as the plain text, and its plotly figure when it has
+one: JupyterLab and VS Code draw that one, interactive; GitHub, nbconvert and consoles the PNG
+or the text)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from milvus_kernel.display.window import take_window
 from milvus_kernel.results import Image, Message, Result, Table
 
 DATA_RESOURCE = "application/vnd.dataresource+json"
+PLOTLY = "application/vnd.plotly.v1+json"
 
 
 def render(result: Result, display_limit: int = 10) -> dict[str, Any]:
@@ -31,8 +34,11 @@ def render(result: Result, display_limit: int = 10) -> dict[str, Any]:
             DATA_RESOURCE: data_resource(window),
         }
     if isinstance(result, Image):
-        return {
+        bundle: dict[str, Any] = {
             "image/png": base64.b64encode(result.png).decode("ascii"),
             "text/plain": result.description,
         }
+        if result.figure is not None:
+            bundle[PLOTLY] = result.figure
+        return bundle
     raise TypeError(f"cannot render {type(result).__name__}: expected Message, Table or Image")

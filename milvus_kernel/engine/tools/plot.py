@@ -1,11 +1,13 @@
-"""PLOT t [USING v] [WHERE ...] [COLOR BY f] [METHOD TSNE | PCA] [HIGHLIGHT (SEARCH ...)] [LIMIT n].
+"""PLOT t [USING v] [WHERE ...] [COLOR BY f] [METHOD TSNE | PCA | UMAP] [DIMENSIONS 3]
+[HIGHLIGHT (SEARCH ...)] [LIMIT n] [TO 'map.html' | 'map.png'].
 
-The vectors are read as a SELECT would read them (past 16,384 rows by the query iterator), and
-sampled down to LIMIT (default 2,000; a seeded reservoir, so the same rows each time, with a
-note). The HIGHLIGHT search runs as it would on its own: its hits are drawn outlined (fetched
+The vectors are streamed as a SELECT would read them (past 16,384 rows by the query iterator,
+with progress, interruptible between batches), and sampled down to LIMIT (default 2,000; a
+seeded reservoir, so the same rows each time, with a note: "2,000 of 1,000,000 vectors").
+The HIGHLIGHT search runs as it would on its own: its hits are drawn outlined (fetched
 when the sample or the WHERE left them out) and its query vectors are projected along as stars.
-The result is an `Image`: the PNG, a description that names every hit, and the points drawn
-(id, color field, x, y, hit) as a table.
+The result is an `Image`: the PNG, a description that names every hit, the points drawn
+(id, color field, x, y[, z], hit) as a table, and the interactive plotly figure (plot_figure).
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from milvus_kernel.engine.context import HandlerContext, require_all
+from milvus_kernel.engine.context import HandlerContext, require, require_all
+from milvus_kernel.engine.progress import Reporter
 from milvus_kernel.engine.reads.exports import few_display_rows
 from milvus_kernel.engine.reads.rows import plain
 from milvus_kernel.engine.schema.fields import CollectionInfo, FieldInfo
 from milvus_kernel.engine.search import query_sources
 from milvus_kernel.engine.tools.plot_draw import draw, project
+from milvus_kernel.engine.tools.plot_figure import figure
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import Plot, Search, Select
 from milvus_kernel.results import Column, Image, Result, Table
@@ -76,7 +80,10 @@ def read_points(
     chosen = random.Random(42)
     sample: list[tuple[Any, ...]] = []
     points = Points()
-    for row in rows:
+    reporter = Reporter(f"PLOT {statement.table}: reading vectors", table.total, "rows")
+    for read, row in enumerate(rows, 1):
+        if read % 1000 == 0:
+            reporter.advance(1000)
         if row[at_vector] is None:
             continue
         points.matched += 1
@@ -86,6 +93,7 @@ def read_points(
             slot = chosen.randrange(points.matched)
             if slot < limit:
                 sample[slot] = row
+    reporter.finish()
     for row in sample:
         points.keys.append(row[at_key])
         points.vectors.append(row[at_vector])
@@ -157,7 +165,7 @@ def describe(
 ) -> str:
     text = (
         f"PLOT of {len(points.keys)} vectors of {statement.table}.{field.name} by "
-        f"{statement.method.upper()}"
+        f"{statement.method.upper()}" + (" in 3-D" if statement.dimensions == 3 else "")
     )
     if statement.color_by:
         text += f", colored by {statement.color_by}"
@@ -170,7 +178,7 @@ def describe(
         if queries:
             text += f"; the query vector{'s' if queries > 1 else ''} marked ★"
     if points.matched > limit:
-        text += f"; a sample of {limit} of {points.matched} vectors (LIMIT {limit})" + (
+        text += f"; a sample of {limit:,} of {points.matched:,} vectors (LIMIT {limit})" + (
             f", plus {extra} hits outside it" if extra else ""
         )
     elif extra:
@@ -181,8 +189,10 @@ def describe(
 def plot(context: HandlerContext, statement: Plot) -> Result:
     (np,) = require_all(("numpy", "sklearn", "matplotlib"), "PLOT")[:1]
     method = statement.method.upper()
-    if method not in ("TSNE", "PCA"):
-        raise ExecutionError(f"PLOT METHOD is TSNE or PCA, not {statement.method}")
+    if method not in ("TSNE", "PCA", "UMAP"):
+        raise ExecutionError(f"PLOT METHOD is TSNE, PCA or UMAP, not {statement.method}")
+    if method == "UMAP":
+        require("umap", "PLOT ... METHOD UMAP")
     catalog = context.catalog
     info = catalog.require(statement.table)
     field = plot_field(info, statement.anns_field)
@@ -198,10 +208,11 @@ def plot(context: HandlerContext, statement: Plot) -> Result:
         raise ExecutionError(f"nothing to plot: no row of {statement.table} has a {field.name}")
     vectors = np.asarray(points.vectors, dtype=np.float64)
     query_matrix = np.asarray(queries, dtype=np.float64).reshape(-1, vectors.shape[1])
-    xy, query_xy = project(vectors, query_matrix, method)
+    xy, query_xy = project(vectors, query_matrix, method, statement.dimensions)
     hit_set = set(hits)
     mask = np.array([key in hit_set for key in points.keys], dtype=bool)
-    title = f"{statement.table}.{field.name} by {'t-SNE' if method == 'TSNE' else 'PCA'}"
+    named = {"TSNE": "t-SNE", "PCA": "PCA", "UMAP": "UMAP"}[method]
+    title = f"{statement.table}.{field.name} by {named}"
     png = draw(
         xy,
         points.colors if statement.color_by else None,
@@ -217,13 +228,31 @@ def plot(context: HandlerContext, statement: Plot) -> Result:
     columns = [Column(pk, info.primary.kind)]
     if color:
         columns.append(Column(color, info.field(color).kind if info.field(color) else "any"))
-    columns += [Column("x", "float"), Column("y", "float"), Column("hit", "bool")]
+    axes = ("x", "y", "z")[: xy.shape[1]]
+    columns += [Column(axis, "float") for axis in axes] + [Column("hit", "bool")]
     rows = [
-        (key, *((value,) if color else ()), float(x), float(y), bool(hit))
-        for key, value, (x, y), hit in zip(points.keys, points.colors, xy, mask, strict=True)
+        (key, *((value,) if color else ()), *(float(c) for c in place), bool(hit))
+        for key, value, place, hit in zip(points.keys, points.colors, xy, mask, strict=True)
     ]
     data = Table(columns=tuple(columns), rows=rows, title=f"PLOT {statement.table}")
-    return Image(png=png, description=description, data=data)
+    shown = figure(xy, points.keys, points.colors if color else None, color, mask, query_xy, title)
+    if statement.path is not None:
+        description += "; saved to " + save(context, statement.path, png, shown)
+    return Image(png=png, description=description, data=data, figure=shown)
+
+
+def save(context: HandlerContext, given: str, png: bytes, shown: dict[str, Any]) -> str:
+    """Write the PNG or a self-contained HTML page of the figure (plotly.js inside, so it opens
+    offline); the name written, quoted."""
+    path = context.path(given)
+    if path.suffix.lower() == ".png":
+        path.write_bytes(png)
+    else:
+        plotly_io = require("plotly.io", "PLOT ... TO '.html'")
+        path.write_text(
+            plotly_io.to_html(shown, include_plotlyjs=True, full_html=True), encoding="utf-8"
+        )
+    return f"'{given}'"
 
 
 HANDLERS = {Plot: plot}

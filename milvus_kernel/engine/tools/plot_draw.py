@@ -1,8 +1,11 @@
-"""The picture of PLOT: vectors projected to 2-D (scikit-learn) and drawn (matplotlib, Agg).
+"""The picture of PLOT: vectors projected to 2-D or 3-D (scikit-learn, umap-learn) and drawn
+(matplotlib, Agg).
 
-`project` fits PCA on the points and projects the query vectors along, or runs t-SNE on the points
-and the query vectors together (t-SNE cannot place a new point afterwards), with a perplexity
-that suits small sets and a fixed random state, so a plot is the same every time. `draw` makes a
+`project` fits PCA on the points and projects the query vectors along, or runs t-SNE (or UMAP)
+on the points and the query vectors together (t-SNE cannot place a new point afterwards), with a
+perplexity taken from the point count (about two thirds of it for small sets, so clusters keep
+their shape instead of shrinking to dots in the corners) and a fixed random state, so a plot is
+the same every time. `draw` makes a
 scatter colored by a field — its values used as colors when they are matplotlib color names
 (red, green, blue), else a palette with a legend, or a color bar for many numbers — outlines the
 highlighted hits, marks the query vectors with a star, and returns PNG bytes. No window opens:
@@ -26,47 +29,64 @@ NULL_LABEL = "NULL"
 
 
 def perplexity(count: int) -> float:
-    """t-SNE's perplexity for `count` points: 30 for large sets, about count/4 for small ones
-    (it must stay below the number of points)."""
-    return float(max(1.0, min(30.0, (count - 1) / 4)))
+    """t-SNE's perplexity for `count` points: 30 for large sets, two thirds of the count for
+    small ones (it must stay below the number of points; lower values shrink each cluster of
+    a small set to a dot)."""
+    return float(max(1.0, min(30.0, (count - 1) / 1.5)))
 
 
-def project(points: Any, queries: Any, method: str) -> tuple[Any, Any]:
-    """2-D coordinates of `points` (n × dim) and of `queries` (q × dim)."""
+def project(points: Any, queries: Any, method: str, dimensions: int = 2) -> tuple[Any, Any]:
+    """Coordinates (2 or 3 columns) of `points` (n × dim) and of `queries` (q × dim)."""
     np = require("numpy", "PLOT")
+    if method == "UMAP":
+        require("umap", "PLOT ... METHOD UMAP")
     require("sklearn", "PLOT")
     from sklearn.decomposition import PCA
     from sklearn.manifold import TSNE
 
     points = np.asarray(points, dtype=np.float64)
     queries = np.asarray(queries, dtype=np.float64).reshape(-1, points.shape[1])
+    d = dimensions
     if method == "PCA":
         if len(points) < 2:
-            return np.zeros((len(points), 2)), np.zeros((len(queries), 2))
-        pca = PCA(n_components=min(2, points.shape[1]), random_state=SEED).fit(points)
-        placed = _two(np, pca.transform(points))
-        return placed, _two(np, pca.transform(queries)) if len(queries) else np.zeros((0, 2))
+            return np.zeros((len(points), d)), np.zeros((len(queries), d))
+        pca = PCA(n_components=min(d, *points.shape), random_state=SEED).fit(points)
+        placed = _pad(np, pca.transform(points), d)
+        return placed, _pad(np, pca.transform(queries), d) if len(queries) else np.zeros((0, d))
     both = np.vstack([points, queries]) if len(queries) else points
-    if len(both) < 3:
-        return np.zeros((len(points), 2)), np.zeros((len(queries), 2))
+    if len(both) < d + 2:
+        return np.zeros((len(points), d)), np.zeros((len(queries), d))
     if both.shape[1] > TSNE_INPUT_DIMS and len(both) > TSNE_INPUT_DIMS:
         both = PCA(n_components=TSNE_INPUT_DIMS, random_state=SEED).fit_transform(both)
-    tsne = TSNE(
-        n_components=2,
-        perplexity=perplexity(len(both)),
-        random_state=SEED,
-        init="pca",
-        learning_rate="auto",
-    )
-    placed = tsne.fit_transform(both)
+    if method == "UMAP":
+        import umap
+
+        reducer: Any = umap.UMAP(
+            n_components=d, n_neighbors=min(15, len(both) - 1), random_state=SEED
+        )
+    else:
+        reducer = TSNE(
+            n_components=d,
+            perplexity=perplexity(len(both)),
+            random_state=SEED,
+            init="pca",
+            learning_rate="auto",
+        )
+    placed = reducer.fit_transform(both)
     return placed[: len(points)], placed[len(points) :]
 
 
-def _two(np: Any, coordinates: Any) -> Any:
-    """Pad a 1-D projection (vectors of one dimension) to x, y."""
-    if coordinates.shape[1] == 2:
+def _pad(np: Any, coordinates: Any, dimensions: int) -> Any:
+    """Pad a projection of fewer columns (vectors of fewer dimensions) with zeros."""
+    missing = dimensions - coordinates.shape[1]
+    if missing <= 0:
         return coordinates
-    return np.hstack([coordinates, np.zeros((len(coordinates), 1))])
+    return np.hstack([coordinates, np.zeros((len(coordinates), missing))])
+
+
+def columns(coordinates: Any, rows: Any = slice(None)) -> tuple[Any, ...]:
+    """The coordinate columns (x, y[, z]) of the chosen rows, as scatter takes them."""
+    return tuple(coordinates[rows, axis] for axis in range(coordinates.shape[1]))
 
 
 def color_plan(values: Sequence[Any]) -> tuple[str, list[Any]]:
@@ -107,15 +127,14 @@ def draw(
 
     figure = Figure(figsize=(6, 6), dpi=100)
     FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
+    axes = figure.add_subplot(projection="3d" if xy.shape[1] == 3 else None)
     if colors_by is None:
-        axes.scatter(xy[:, 0], xy[:, 1], alpha=0.7, color="tab:blue", label="vectors")
+        axes.scatter(*columns(xy), alpha=0.7, color="tab:blue", label="vectors")
     else:
         _scatter_colored(np, figure, axes, xy, list(colors_by), color_name)
     if hits is not None and hits.any():
         axes.scatter(
-            xy[hits, 0],
-            xy[hits, 1],
+            *columns(xy, hits),
             s=150,
             facecolors="none",
             edgecolors="black",
@@ -124,8 +143,7 @@ def draw(
         )
     if len(query_xy):
         axes.scatter(
-            query_xy[:, 0],
-            query_xy[:, 1],
+            *columns(query_xy),
             marker="*",
             s=260,
             color="black",
@@ -149,7 +167,7 @@ def _scatter_colored(
     kind, categories = color_plan(values)
     if kind == "numbers":
         numbers = np.array([np.nan if v is None else float(v) for v in values])
-        shown = axes.scatter(xy[:, 0], xy[:, 1], c=numbers, cmap="viridis", alpha=0.8)
+        shown = axes.scatter(*columns(xy), c=numbers, cmap="viridis", alpha=0.8)
         figure.colorbar(shown, ax=axes, label=color_name)
         return
     from matplotlib import colormaps
@@ -166,8 +184,7 @@ def _scatter_colored(
         else:
             color = palette(number % palette.N)
         axes.scatter(
-            xy[mask, 0],
-            xy[mask, 1],
+            *columns(xy, mask),
             marker=MARKERS[number % len(MARKERS)],
             alpha=0.7,
             color=color,
@@ -176,4 +193,4 @@ def _scatter_colored(
     rest = ~np.isin(labels, kept)
     if rest.any():
         others = len(categories) - len(kept)
-        axes.scatter(xy[rest, 0], xy[rest, 1], alpha=0.5, color="gray", label=f"{others} more")
+        axes.scatter(*columns(xy, rest), alpha=0.5, color="gray", label=f"{others} more")

@@ -41,8 +41,20 @@ class FileRules(Transformer):
     def method(self, name: Token) -> Clause:
         method = str(name).upper()
         if method not in PLOT_METHODS:
-            raise SemanticError(f"unknown method {name}", name, hint="METHOD TSNE or METHOD PCA")
+            raise SemanticError(
+                f"unknown method {name}", name, hint="METHOD TSNE, METHOD PCA or METHOD UMAP"
+            )
         return Clause("method", method, name)
+
+    def dimensions(self, count: Token) -> Clause:
+        if int(count) not in (2, 3):
+            raise SemanticError("PLOT draws in DIMENSIONS 2 or DIMENSIONS 3", count)
+        return Clause("dimensions", int(count), count)
+
+    def plot_to(self, path: str) -> Clause:
+        if not path.lower().endswith((".html", ".png")):
+            raise SemanticError(f"PLOT saves TO a .html or a .png file, not '{path}'")
+        return Clause("path", path)
 
     def highlight(self, search: s.Search | s.HybridSearch) -> Clause:
         return Clause("highlight", search)
@@ -62,7 +74,9 @@ class FileRules(Transformer):
             highlight=given.get("highlight"),
             limit=limit[0] if limit else None,
             options=given.get("with", {}),
+            dimensions=given.get("dimensions", 2),
+            path=given.get("path"),
         )
 
 
-PLOT_METHODS = {"TSNE", "PCA"}
+PLOT_METHODS = {"TSNE", "PCA", "UMAP"}

@@ -36,8 +36,9 @@ class Export(Statement):
 
 @dataclass(frozen=True)
 class Plot(Statement):
-    """PLOT t [USING v] [WHERE ...] [COLOR BY f] [METHOD TSNE | PCA] [HIGHLIGHT (SEARCH ...)]
-    [LIMIT n]: a 2-D projection of the vectors, the HIGHLIGHT search's hits outlined."""
+    """PLOT t [USING v] [WHERE ...] [COLOR BY f] [METHOD TSNE | PCA | UMAP] [DIMENSIONS 3]
+    [HIGHLIGHT (SEARCH ...)] [LIMIT n] [TO 'map.html' | 'map.png']: a 2-D (or 3-D) projection
+    of the vectors, the HIGHLIGHT search's hits outlined."""
 
     table: str
     anns_field: str | None = None
@@ -47,3 +48,5 @@ class Plot(Statement):
     highlight: Search | HybridSearch | None = None
     limit: int | None = None
     options: dict[str, Value] = field(default_factory=dict)
+    dimensions: int = 2
+    path: str | None = None
