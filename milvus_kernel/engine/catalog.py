@@ -1,25 +1,62 @@
 """The connected database as the statement handlers see it: calls, schemas, load state.
 
 A `Catalog` wraps one open `Connection`. Handlers call Milvus through `call()` (which applies the
-call's deadline and translates failures), read schemas through `info()` (cached until the
-session's own DDL changes them) and make sure a collection is loaded before reading it (again,
-when a restarted server has forgotten it).
+call's deadline and translates failures), read schemas through `require()` and make sure a
+collection is loaded before reading it (again, when a restarted server has forgotten it).
+
+What a catalog knows of a collection (its schema, that it is loaded, remembered facts such as an
+index's metric) is kept per connection target (`Knowledge`), so EXPLAIN's recording catalog on
+the same connection sees what the session knows and prints the calls a statement really makes.
+It is forgotten after DDL (`forget`) and when Milvus says it is stale: `fresh()` runs a read
+again, once, after an error saying the collection or a field does not exist (another client
+dropped or recreated it), so a warm read is the page (and its count) only.
 """
 
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from milvus_kernel.engine.connection.clients import Connection
 from milvus_kernel.engine.connection.settings import Settings
+from milvus_kernel.engine.connection.targets import Target
 from milvus_kernel.engine.milvus_errors import not_loaded, translating
 from milvus_kernel.engine.schema.fields import CollectionInfo, collection_info
-from milvus_kernel.errors import ExecutionError
+from milvus_kernel.errors import ExecutionError, KernelError
 
-SCHEMA_TTL = 30.0
+SCHEMA_TTL = 30.0  # remembered facts (an index's metric) are asked again after this
 NAMES_TTL = 3.0
+#: Words of an error that says what a catalog knew of a collection is out of date.
+STALE_WORDS = ("not exist", "not found", "has no field", "unknown field", "schema")
+
+
+def stale(error: BaseException) -> bool:
+    """True when `error` says a collection or field the kernel knew of is gone or changed."""
+    text = getattr(error, "message", str(error)).lower()
+    return isinstance(error, KernelError) and any(word in text for word in STALE_WORDS)
+
+
+@dataclass
+class Knowledge:
+    """What is known of the collections of one connection target (see the module's docstring)."""
+
+    schemas: dict[str, CollectionInfo] = field(default_factory=dict)
+    loaded: set[str] = field(default_factory=set)
+    facts: dict[tuple[str, str], tuple[float, Any]] = field(default_factory=dict)
+
+
+_KNOWLEDGE: weakref.WeakKeyDictionary[Target, Knowledge] = weakref.WeakKeyDictionary()
+
+
+def knowledge_of(target: Target) -> Knowledge:
+    """The `Knowledge` shared by every catalog on `target`."""
+    known = _KNOWLEDGE.get(target)
+    if known is None:
+        known = _KNOWLEDGE[target] = Knowledge()
+    return known
 
 
 class Catalog:
@@ -29,10 +66,11 @@ class Catalog:
         self.connection = connection
         self.settings = settings
         self.notify = notify
-        self._schemas: dict[str, tuple[float, CollectionInfo]] = {}
-        self._loaded: set[str] = set()
+        known = knowledge_of(connection.target)
+        self._schemas = known.schemas
+        self._loaded = known.loaded
+        self._facts = known.facts
         self._names: tuple[float, list[str]] | None = None
-        self._facts: dict[tuple[str, str], tuple[float, Any]] = {}
 
     @property
     def client(self) -> Any:
@@ -99,22 +137,38 @@ class Catalog:
         return bool(self.call("has_collection", name, table=name))
 
     def require(self, name: str) -> CollectionInfo:
-        """The schema of `name`; a clear error if there is no such collection."""
-        cached = self._schemas.get(name)
-        if cached and time.monotonic() - cached[0] < SCHEMA_TTL:
-            return cached[1]
-        if not self.exists(name):
+        """The schema of `name` (one `describe_collection`, then known until DDL or a stale
+        error); a clear error if there is no such collection."""
+        known = self._schemas.get(name)
+        if known is not None:
+            return known
+        try:
+            raw = self.call("describe_collection", name, table=name)
+        except ExecutionError as error:
+            if not stale(error):
+                raise
             self.forget(name)
-            raise ExecutionError(f"collection '{name}' does not exist")
-        raw = self.call("describe_collection", name, table=name)
+            raise ExecutionError(f"collection '{name}' does not exist") from None
         info = collection_info(name, raw)
-        self._schemas[name] = (time.monotonic(), info)
+        self._schemas[name] = info
         return info
 
+    def fresh(self, name: str, read: Callable[[], Any]) -> Any:
+        """`read()`; when it fails saying what was known of `name` is stale (dropped or recreated
+        by another client), forget it and run `read()` once more."""
+        if name not in self._schemas and name not in self._loaded:
+            return read()
+        try:
+            return read()
+        except KernelError as error:
+            if not stale(error):
+                raise
+        self.forget(name)
+        return read()
+
     def cached(self, name: str) -> CollectionInfo | None:
-        """The schema of `name` if it is cached (never calls Milvus)."""
-        entry = self._schemas.get(name)
-        return entry[1] if entry else None
+        """The schema of `name` if it is known (never calls Milvus)."""
+        return self._schemas.get(name)
 
     def remembered(self, name: str, key: str, compute: Callable[[], Any]) -> Any:
         """`compute()`, cached like the schema of collection `name` (for SCHEMA_TTL seconds,

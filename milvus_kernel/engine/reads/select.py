@@ -150,7 +150,8 @@ class Reader:
 
 def select(catalog: Catalog, statement: Select) -> Result:
     with server_functions(catalog):  # PHRASE_MATCH on Milvus Lite: one plain line
-        return _select(catalog, statement)
+        # schema and load state are known after the first read: a stale one is asked again once
+        return catalog.fresh(statement.table, lambda: _select(catalog, statement))
 
 
 def _select(catalog: Catalog, statement: Select) -> Result:
