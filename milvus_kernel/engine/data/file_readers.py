@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from milvus_kernel.engine.context import require
+from milvus_kernel.engine.embeddings.filling import fill_chunk
 from milvus_kernel.errors import ExecutionError, KernelError
 
 KINDS = {
@@ -61,7 +62,10 @@ class Source:
     options: dict[str, Any] = field(default_factory=dict)
 
     def chunks(self) -> Iterator[Chunk]:
-        return _READERS[self.kind](self)
+        fills = self.options.get("embed")
+        if not fills:
+            return _READERS[self.kind](self)
+        return (fill_chunk(chunk, fills) for chunk in _READERS[self.kind](self))
 
 
 def kind_of(path: str, given: Any = None) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from milvus_kernel.engine.data.file_readers import Source
+from milvus_kernel.engine.embeddings.binding import bindings
 from milvus_kernel.engine.schema.fields import CollectionInfo, FieldInfo
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import ImportFile
@@ -137,6 +138,12 @@ def plan_import(info: CollectionInfo, statement: ImportFile, source: Source) -> 
                 f"column {f.name} is an AUTO_ID primary key, Milvus generates it: "
                 "leave it out of the file, or UPSERT to keep the file's keys"
             )
+    fills = [
+        (binding, writable[binding.field].dim)
+        for binding in bindings(info.properties).values()
+        if binding.field in writable and binding.field not in (source.columns or ())
+    ]
+    source.options["embed"] = fills  # EMBED fields: computed chunk by chunk from their texts
     if source.columns is None:  # JSON Lines: known row by row
         return plan
     for name in source.columns:
@@ -144,7 +151,12 @@ def plan_import(info: CollectionInfo, statement: ImportFile, source: Source) -> 
         if why:
             raise ExecutionError(f"{why}; nothing was written")
         plan.targets.setdefault(name, None)
-    missing = [f for name, f in writable.items() if name not in source.columns and _required(f)]
+    embedded = {b.field for b, _ in fills if b.source in source.columns}
+    missing = [
+        f
+        for name, f in writable.items()
+        if name not in source.columns and name not in embedded and _required(f)
+    ]
     if missing:
         names = ", ".join(f"{f.name} ({f.type_text})" for f in missing)
         raise ExecutionError(
@@ -152,8 +164,8 @@ def plan_import(info: CollectionInfo, statement: ImportFile, source: Source) -> 
             f"{'needs' if len(missing) == 1 else 'need'} a value; its columns: "
             f"{', '.join(source.columns)}; nothing was written"
         )
-    for name in list(plan.targets):  # only the file's columns are read
-        if name not in source.columns:
+    for name in list(plan.targets):  # only the file's columns are read (and EMBED fields)
+        if name not in source.columns and name not in embedded:
             del plan.targets[name]
     return plan
 

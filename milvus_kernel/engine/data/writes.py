@@ -15,6 +15,7 @@ from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.context import using_catalog
 from milvus_kernel.engine.data.batch_writer import BatchWriter, plural, with_counts
 from milvus_kernel.engine.data.field_values import BadValue, convert, estimate_size
+from milvus_kernel.engine.embeddings.filling import fill_values
 from milvus_kernel.engine.legacy import expand_insert, keyed_delete
 from milvus_kernel.engine.schema.fields import CollectionInfo, FieldInfo
 from milvus_kernel.errors import ExecutionError, Interrupted, KernelError
@@ -147,6 +148,7 @@ def insert(catalog: Catalog, statement: Insert) -> Result:
     table = statement.table
     info = catalog.require(table)
     statement = expand_insert(info, statement)  # the old `insert v from t [by id=k]`
+    statement = fill_values(info, statement)  # EMBED fields: vectors from their texts
     require_partition(catalog, table, statement.partition)
     targets = _columns(info, statement)
     rows = prepare_rows(info, targets, statement.rows)

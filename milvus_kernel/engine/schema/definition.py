@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from milvus_kernel.engine.embeddings.binding import Binding
+from milvus_kernel.engine.embeddings.providers import split
 from milvus_kernel.engine.schema.fields import CollectionInfo
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import ColumnDef, CreateTable
@@ -120,6 +122,18 @@ def full_plan(statement: CreateTable) -> CreatePlan:
                     output_field_names=[column.name],
                 )
             )
+    embedded = [Binding(c.name, *c.embed) for c in statement.columns if c.embed]
+    for binding in embedded:
+        source = next((c for c in statement.columns if c.name == binding.source), None)
+        if source is None or source.type.name.upper() != "VARCHAR":
+            raise ExecutionError(
+                f"column {binding.field}: EMBED source '{binding.source}' must be a VARCHAR column"
+            )
+        split(binding.model)  # an unknown provider is refused before anything is created
+    if embedded:
+        properties = dict(plan.kwargs.get("properties") or {})
+        properties.update(binding.entry for binding in embedded)
+        plan.kwargs["properties"] = properties
     plan.kwargs["schema"] = schema
     return plan
 

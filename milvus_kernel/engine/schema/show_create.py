@@ -21,6 +21,7 @@ from typing import Any
 
 from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.context import using_catalog
+from milvus_kernel.engine.embeddings.binding import bindings, is_binding
 from milvus_kernel.engine.schema.fields import CollectionInfo, FieldInfo, collection_info
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import ShowCreateTable
@@ -111,6 +112,9 @@ def column(field: FieldInfo, info: CollectionInfo, raw: Mapping[str, Any]) -> st
     source = info.bm25_source(field.name)
     if source:
         parts.append(f"GENERATED ALWAYS AS BM25({name(source)})")
+    binding = bindings(info.properties).get(field.name)
+    if binding is not None:
+        parts.append(f"EMBED({name(binding.source)}) USING {literal(binding.model)}")
     if field.description:
         parts.append(f"COMMENT {literal(field.description)}")
     return " ".join(parts)
@@ -163,7 +167,9 @@ def statements(catalog: Catalog, table: str) -> list[str]:
         names = catalog.call("list_partitions", table, table=table)
         raw["key_partitions"] = sum(1 for p in names if p != _DEFAULT_PARTITION)
     texts = [create_table_text(table, info, raw)]
-    properties = {k: _param(v) for k, v in (raw.get("properties") or {}).items()}
+    properties = {
+        k: _param(v) for k, v in (raw.get("properties") or {}).items() if not is_binding(k)
+    }
     if properties:
         texts.append(f"ALTER TABLE {name(table)} SET {options(properties)};")
     for index in catalog.call("list_indexes", table, table=table):

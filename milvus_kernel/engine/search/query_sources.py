@@ -16,6 +16,8 @@ from typing import Any
 
 from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.data.field_values import BadValue, convert
+from milvus_kernel.engine.embeddings.binding import bindings
+from milvus_kernel.engine.embeddings.providers import embed, split
 from milvus_kernel.engine.schema.fields import CollectionInfo, FieldInfo
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.filters import key_expression, packs_safely
@@ -91,7 +93,38 @@ def anns_field(info: CollectionInfo, name: str | None, text: bool = False) -> Fi
 
 def search_field(info: CollectionInfo, statement: Search) -> FieldInfo:
     texts = bool(statement.vectors) and all(isinstance(v, str) for v in statement.vectors)
-    return anns_field(info, statement.anns_field, text=statement.query_text is not None or texts)
+    text = (statement.query_text is not None or texts) and statement.embedded_by is None
+    bound = bindings(info.properties)
+    if text and statement.anns_field is None and len(bound) == 1 and not text_fields(info):
+        return anns_field(info, next(iter(bound)))  # TEXT '...' on the one EMBED field
+    return anns_field(info, statement.anns_field, text=text)
+
+
+def embedding_model(info: CollectionInfo, field: FieldInfo, statement: Search) -> str | None:
+    """The model that turns the words of a TEXT search of `field` into its vector, if any."""
+    if statement.embedded_by is not None:
+        if info.bm25_source(field.name) is not None:
+            raise ExecutionError(f"field {field.name} holds BM25: it takes the words themselves")
+        return statement.embedded_by
+    binding = bindings(info.properties).get(field.name)
+    return binding.model if binding is not None else None
+
+
+def embedded(model: str, field: FieldInfo, texts: list[str]) -> Sourced:
+    """The query texts as vectors of `model`, with the code that computes them (for EXPLAIN)."""
+    vectors = embed(model, texts, field.dim).tolist()
+    provider, name = split(model)
+    if provider == "sentence-transformers":
+        prelude = (
+            "from sentence_transformers import SentenceTransformer",
+            f"model = SentenceTransformer({name!r})",
+        )
+        return Sourced(vectors, f"model.encode({texts!r}).tolist()", prelude)
+    prelude = (
+        "import openai  # the key from OPENAI_API_KEY",
+        f"answer = openai.OpenAI().embeddings.create(model={name!r}, input={texts!r})",
+    )
+    return Sourced(vectors, "[item.embedding for item in answer.data]", prelude)
 
 
 def query_data(
@@ -128,6 +161,11 @@ def resolve(
     catalog: Catalog, info: CollectionInfo, field: FieldInfo, statement: Search, workdir: Path
 ) -> list:
     """The query data of `statement`, from whichever source it names (files: in `workdir`)."""
+    model = embedding_model(info, field, statement)
+    if model is not None:
+        texts = [statement.query_text] if statement.query_text is not None else statement.vectors
+        if all(isinstance(text, str) for text in texts):
+            return embedded(model, field, list(texts))
     if statement.query_text is not None:
         return query_data(info, field, (statement.query_text,))
     if statement.ids is not None:

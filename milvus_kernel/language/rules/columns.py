@@ -100,6 +100,8 @@ class ColumnRules(Transformer):
             raise SemanticError("a BM25 column must be SPARSE_FLOAT_VECTOR", name)
         if (given.get("analyzer") or given.get("match")) and field_type.name != "VARCHAR":
             raise SemanticError("ANALYZER and MATCH apply to VARCHAR columns", name)
+        if given.get("embed") and field_type.name != "FLOAT_VECTOR":
+            raise SemanticError("EMBED(...) USING fills a FLOAT_VECTOR column", name)
         analyzer = given.pop("analyzer", None)
         if analyzer is not None:
             given["analyzer"] = True
@@ -135,6 +137,9 @@ class ColumnRules(Transformer):
 
     def c_comment(self, text: str) -> Clause:
         return Clause("description", text)
+
+    def c_embed(self, source: Token, model: str) -> Clause:
+        return Clause("embed", (str(source), model), source)
 
 
 def primary_key_type(field_type: s.FieldType, token: Token) -> s.FieldType:

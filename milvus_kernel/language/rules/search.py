@@ -46,6 +46,13 @@ class SearchRules(Transformer):
     def text_query(self, text: str) -> Clause:
         return Clause("source", {"query_text": text})
 
+    def embed_text(self, text: str) -> tuple[Any, ...]:
+        """EMBED('words') where a vector goes: the words, embedded by the field's model."""
+        return (text,)
+
+    def embedded_by(self, model: str) -> Clause:
+        return Clause("embedded_by", model)
+
     def group_by(self, field: Token, size: Token | None = None) -> Clause:
         return Clause("group_by", (str(field), int(size) if size is not None else None), field)
 
@@ -140,7 +147,7 @@ class Rerank:
 
 
 RANKERS = {"RRF", "WEIGHTED"}
-LEG_CLAUSES = {"where", "limit", "with"}
+LEG_CLAUSES = {"where", "limit", "with", "embedded_by"}
 HYBRID_CLAUSES = {"return", "limit", "partitions", "group_by"}
 
 
@@ -162,5 +169,6 @@ def _leg_search(table: str, leg: Leg, clauses: list[Clause]) -> s.Search:
         metric=str(metric).upper() if metric else None,
         group_by=group_by,
         group_size=group_size,
+        embedded_by=given.get("embedded_by"),
         **leg.source,
     )

@@ -79,6 +79,7 @@ class Search(Statement):
     all_file_rows: bool = False
     group_by: str | None = None
     group_size: int | None = None
+    embedded_by: str | None = None  # EMBEDDED BY 'provider:model': how TEXT becomes a vector
 
 
 @dataclass(frozen=True)

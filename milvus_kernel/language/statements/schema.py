@@ -38,6 +38,7 @@ class ColumnDef:
     match: bool = False
     bm25_source: str | None = None  # GENERATED ALWAYS AS BM25(source)
     description: str | None = None
+    embed: tuple[str, str] | None = None  # EMBED(source) USING 'provider:model'
 
     @property
     def has_default(self) -> bool:
