@@ -4,10 +4,11 @@
 config, settings and runtime directories); Selenium drives Debian's Chromium through
 /usr/bin/chromedriver (no browser is ever downloaded). The test opens the notebook, waits for
 the kernel, runs every cell from the Run menu, and finds the search result as an HTML table
-(`table.milvus-table`) with the hits a NumPy brute force expects, and the SQL syntax
-highlighting of the cell (keywords in their own color). A screenshot goes to the test's
-temporary directory; MILVUS_DOCS_WRITE_SCREENSHOT=1 also writes it to
-docs/images/jupyterlab.png (the README's picture).
+(`table.milvus-table`) with the hits a NumPy brute force expects, the highlighting of the
+labextension's Milvus SQL language (SEARCH, USING, RERANK in the keyword color; a Python notebook
+keeps Python's), and its schema browser listing the collection the notebook created. A
+screenshot goes to the test's temporary directory; MILVUS_DOCS_WRITE_SCREENSHOT=1 also writes
+it to docs/images/jupyterlab.png (the README's picture).
 
 Skips, with one line, when Chromium or chromedriver is not installed (.ci/run installs them
 with apt-get when it can).
@@ -71,7 +72,15 @@ CELLS = [
     ),
     ("code", f"SEARCH colors FOR {QUERY}\n  WHERE label <> 'blue'\n  RETURN label LIMIT 3;"),
     ("code", "SELECT id, label FROM colors WHERE label IN ('red', 'green') LIMIT 4;"),
+    (
+        "code",
+        f"SEARCH colors USING vector FOR {QUERY} LIMIT 3,\n"
+        f"  USING vector FOR {POINTS[5][1]} LIMIT 3\n"
+        "  RERANK RRF RETURN label LIMIT 3;",
+    ),
 ]
+#: A Python notebook with the same words: Python keeps its own highlighting.
+PYTHON_CELL = "SEARCH = RERANK = 'a name, not a keyword'"
 
 
 #: User settings: no news or update checks (no network, no pop-ups); every cell kept in the
@@ -102,6 +111,15 @@ def write_notebook(path: Path) -> None:
     make = {"code": nbformat.v4.new_code_cell, "markdown": nbformat.v4.new_markdown_cell}
     nb.cells = [make[kind](source) for kind, source in CELLS]
     nbformat.write(nb, path)
+    python = nbformat.v4.new_notebook()
+    python.metadata.kernelspec = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    python.metadata.language_info = {"name": "python", "codemirror_mode": {"name": "ipython"}}
+    python.cells = [nbformat.v4.new_code_cell(PYTHON_CELL)]
+    nbformat.write(python, path.with_name("python.ipynb"))
 
 
 def wait_for_server(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
@@ -224,7 +242,7 @@ def ran(lab: dict[str, Any], browser: Any) -> Any:
     browser.find_element(By.CSS_SELECTOR, "li[data-id='filebrowser']").click()
     click_menu(browser, "Run", "Run All Cells")
     tables = "table.milvus-table"
-    wait_until(browser, "two tables", lambda d: len(d.find_elements(By.CSS_SELECTOR, tables)) > 1)
+    wait_until(browser, "3 tables", lambda d: len(d.find_elements(By.CSS_SELECTOR, tables)) > 2)
     wait_until(browser, "the kernel is idle", lambda d: "Idle" in status_text(d))
     return browser
 
@@ -264,6 +282,49 @@ def test_sql_keywords_are_highlighted(ran: Any):
     assert tokens["CREATE"] == tokens["TABLE"], "keywords share one color"
 
 
+def token_colors(driver: Any, cell: int) -> dict[str, Any]:
+    """The color of every highlighted word of code cell `cell`, and of its plain text."""
+    return driver.execute_script(
+        "const shown = '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .cm-content';"
+        "const cell = document.querySelectorAll(shown)[arguments[0]];"
+        "const spans = Array.from(cell.querySelectorAll('.cm-line span'));"
+        "const color = e => getComputedStyle(e).color;"
+        "return {plain: color(cell.querySelector('.cm-line')),"
+        " tokens: Object.fromEntries(spans.map(s => [s.textContent, color(s)]))};",
+        cell,
+    )
+
+
+def test_dialect_keywords_are_highlighted(ran: Any):
+    # SEARCH, RERANK and USING are no keywords of SQL: only the labextension's language has them
+    hybrid = token_colors(ran, 3)
+    keyword = token_colors(ran, 0)["tokens"]["CREATE"]
+    for word in ("SEARCH", "USING", "RERANK", "RETURN", "LIMIT"):
+        assert hybrid["tokens"].get(word) == keyword, (word, hybrid)
+    assert hybrid["tokens"].get("colors") != keyword, "a name is not a keyword"
+    assert hybrid["tokens"]["0.12"] not in (keyword, hybrid["plain"]), "numbers have a color"
+
+
+def test_schema_panel_lists_the_collection(ran: Any):
+    ran.find_element(By.CSS_SELECTOR, "li[data-id='milvus-schema']").click()
+    ran.find_element(By.CSS_SELECTOR, ".milvus-schema-refresh").click()
+    names = ".milvus-schema-collection-name"
+    found = wait_until(
+        ran, "the schema panel lists colors", lambda d: d.find_elements(By.CSS_SELECTOR, names)
+    )
+    assert [n.text for n in found] == ["colors"]
+    ran.find_element(By.CSS_SELECTOR, ".milvus-schema-collection summary").click()
+    panel = ran.find_element(By.CSS_SELECTOR, "#milvus-schema").text
+    assert "6 rows · Loaded" in panel, panel
+    fields = [f.text for f in ran.find_elements(By.CSS_SELECTOR, ".milvus-schema-field")]
+    assert fields == [
+        "id INT64 · primary key",
+        "label VARCHAR(20)",
+        "vector FLOAT_VECTOR(4) · FLAT",
+    ]
+    assert "colors.db" in panel and "token" not in panel.casefold()
+
+
 def test_screenshot(ran: Any, tmp_path_factory: pytest.TempPathFactory):
     ran.find_element(By.CSS_SELECTOR, ".jp-Notebook").send_keys(Keys.ESCAPE)
     path = tmp_path_factory.mktemp("screenshots") / "jupyterlab.png"
@@ -272,3 +333,17 @@ def test_screenshot(ran: Any, tmp_path_factory: pytest.TempPathFactory):
     if os.environ.get("MILVUS_DOCS_WRITE_SCREENSHOT") == "1":
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, SCREENSHOT)
+
+
+def test_python_cells_keep_python_highlighting(ran: Any, lab: dict[str, Any]):
+    milvus_keyword = token_colors(ran, 3)["tokens"]["SEARCH"]
+    ran.get(f"{lab['url']}/lab/tree/python.ipynb?token={lab['token']}")
+    line = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .cm-line"
+    opened = lambda d: any(PYTHON_CELL in e.text for e in d.find_elements(By.CSS_SELECTOR, line))  # noqa: E731
+    wait_until(ran, "the Python notebook opens", opened)
+    wait_until(ran, "its kernel starts", lambda d: "Idle" in status_text(d))
+    python = token_colors(ran, 0)["tokens"]
+    # Python's mode: the string in its color, SEARCH and RERANK plain names (no keyword color)
+    assert python.get("'a name, not a keyword'") not in (None, milvus_keyword), python
+    assert python.get("SEARCH") != milvus_keyword, python
+    assert python.get("RERANK") != milvus_keyword, python

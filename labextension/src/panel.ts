@@ -7,6 +7,7 @@
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { Kernel } from '@jupyterlab/services';
 import { Widget } from '@lumino/widgets';
+import { Message } from '@lumino/messaging';
 
 export const COMM_TARGET = 'milvus_kernel.schema';
 export const KERNEL_NAME = 'milvus';
@@ -57,6 +58,11 @@ export class SchemaPanel extends Widget {
     this.body = element('div', 'milvus-schema-body');
     this.node.append(bar, this.body);
     tracker.currentChanged.connect(() => void this.refresh());
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    void this.refresh();
   }
 
   private kernel(): Kernel.IKernelConnection | null {
