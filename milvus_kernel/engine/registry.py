@@ -20,7 +20,7 @@ from milvus_kernel.engine.reads import select as reads
 from milvus_kernel.engine.schema import collections, indexes, partitions, show_create
 from milvus_kernel.engine.search import hybrid
 from milvus_kernel.engine.search import vector as search
-from milvus_kernel.engine.tools import plot
+from milvus_kernel.engine.tools import evaluate, plot
 from milvus_kernel.language.statements import Statement
 from milvus_kernel.results import Result
 
@@ -28,7 +28,7 @@ from milvus_kernel.results import Result
 Handler = Callable[[Any, Any], Result]
 
 FAMILIES = (collections, partitions, indexes, databases, aliases, maintenance, show_create)
-FAMILIES += (writes, imports, reads, exports, search, hybrid, users, plot)
+FAMILIES += (writes, imports, reads, exports, search, hybrid, users, plot, evaluate)
 
 HANDLERS: Mapping[type[Statement], Handler] = MappingProxyType(
     {kind: handler for family in FAMILIES for kind, handler in family.HANDLERS.items()}

@@ -1,4 +1,5 @@
-"""Rules for files and pictures: INSERT | UPSERT ... FROM 'file', EXPORT (...) TO 'file', PLOT."""
+"""Rules for files and pictures: INSERT | UPSERT ... FROM 'file', EXPORT (...) TO 'file', PLOT,
+EVALUATE."""
 
 from __future__ import annotations
 
@@ -76,6 +77,48 @@ class FileRules(Transformer):
             options=given.get("with", {}),
             dimensions=given.get("dimensions", 2),
             path=given.get("path"),
+        )
+
+    def evaluate_sample(self, count: Token) -> Clause:
+        if int(count) < 1:
+            raise SemanticError("EVALUATE needs FOR SAMPLE 1 or more", count)
+        return Clause("sample", int(count), count)
+
+    def evaluate_file(self, path: str) -> Clause:
+        return Clause("path", path)
+
+    def sweep_option(self, name: str, _eq: Token, *values: Any) -> tuple[str, tuple[Any, ...]]:
+        return (name, values)
+
+    def sweep(self, *options: tuple[str, tuple[Any, ...]]) -> Clause:
+        return Clause("sweep", options)
+
+    def evaluate(self, table: Token, *items: Any) -> s.Evaluate:
+        field = next((str(item) for item in items if isinstance(item, Token)), None)
+        given = {item.key: item.value for item in items if isinstance(item, Clause)}
+        limit, offset = given["limit"]
+        if offset:
+            raise SemanticError("EVALUATE takes LIMIT k without OFFSET", table)
+        swept = [(name, values) for name, values in given["sweep"] if len(values) > 1]
+        if len(swept) != 1:
+            raise SemanticError(
+                "EVALUATE sweeps one search parameter: WITH (nprobe = (1, 8, 32))"
+                if not swept
+                else "EVALUATE sweeps one search parameter at a time, not "
+                + ", ".join(name for name, _ in swept),
+                table,
+            )
+        fixed = {name: values[0] for name, values in given["sweep"] if len(values) == 1}
+        return s.Evaluate(
+            str(table),
+            limit,
+            swept[0][0],
+            swept[0][1],
+            anns_field=field,
+            sample=given.get("sample"),
+            path=given.get("path"),
+            where=given.get("where"),
+            options=fixed,
         )
 
 

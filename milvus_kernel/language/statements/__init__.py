@@ -49,6 +49,7 @@ from milvus_kernel.language.statements.data import (
     Select,
 )
 from milvus_kernel.language.statements.files import (
+    Evaluate,
     Export,
     ImportFile,
     Plot,
@@ -108,6 +109,7 @@ __all__ = [
     "DropRole",
     "DropTable",
     "DropUser",
+    "Evaluate",
     "Explain",
     "Export",
     "FieldType",

@@ -1,4 +1,5 @@
-"""File and picture statements: INSERT | UPSERT ... FROM 'file', EXPORT (...) TO 'file', PLOT."""
+"""File and picture statements: INSERT | UPSERT ... FROM 'file', EXPORT (...) TO 'file', PLOT,
+EVALUATE."""
 
 from __future__ import annotations
 
@@ -50,3 +51,20 @@ class Plot(Statement):
     options: dict[str, Value] = field(default_factory=dict)
     dimensions: int = 2
     path: str | None = None
+
+
+@dataclass(frozen=True)
+class Evaluate(Statement):
+    """EVALUATE SEARCH t [USING v] FOR SAMPLE n | FOR VECTORS FROM 'q.npy' [WHERE ...] LIMIT k
+    WITH (param = (v1, v2, ...), ...): recall@k and latency of the search at each value of the
+    one swept parameter; `options` holds the others (exclude_self, fixed search parameters)."""
+
+    table: str
+    limit: int
+    parameter: str
+    values: tuple[Value, ...]
+    anns_field: str | None = None
+    sample: int | None = None
+    path: str | None = None
+    where: Filter | None = None
+    options: dict[str, Value] = field(default_factory=dict)

@@ -1,4 +1,4 @@
-"""HELP topics of the tools: EXPORT, PLOT, EXPLAIN and HELP itself."""
+"""HELP topics of the tools: EXPORT, PLOT, EVALUATE, EXPLAIN and HELP itself."""
 
 from __future__ import annotations
 
@@ -14,13 +14,28 @@ TOOLS = grouped(
     ),
     Topic(
         "PLOT",
-        "a 2-D picture of the vectors, colored by a field, with a search's hits outlined",
-        "PLOT table [USING field] [WHERE filter] [COLOR BY field] [METHOD TSNE | PCA]\n"
-        "     [HIGHLIGHT (SEARCH ...)] [LIMIT n];",
+        "an interactive map of the vectors, colored by a field, with a search's hits ringed",
+        "PLOT table [USING field] [WHERE filter] [COLOR BY field] [METHOD TSNE | PCA | UMAP]\n"
+        "     [DIMENSIONS 3] [HIGHLIGHT (SEARCH ...)] [LIMIT n] [TO 'map.html' | 'map.png'];",
         (
             "PLOT docs COLOR BY label METHOD PCA LIMIT 2000;",
             "PLOT docs COLOR BY label HIGHLIGHT (SEARCH docs FOR [0.1, 0.2, 0.3, 0.4] LIMIT 8);",
+            "PLOT docs METHOD PCA DIMENSIONS 3 TO 'map.html';",
         ),
+        "Hover a point for its id and COLOR BY value; a PNG and a text summary go along for "
+        "viewers without JavaScript. LIMIT (default 2000) draws a seeded sample and says so.",
+    ),
+    Topic(
+        "EVALUATE",
+        "recall@k and latency of a search at each value of a search parameter",
+        "EVALUATE SEARCH table [USING field] FOR SAMPLE n | FOR VECTORS FROM 'q.npy'\n"
+        "     [WHERE filter] LIMIT k WITH (param = (v1, v2, ...) [, exclude_self = true]);",
+        (
+            "EVALUATE SEARCH docs FOR SAMPLE 100 LIMIT 10 WITH (nprobe = (1, 8, 32));",
+            "EVALUATE SEARCH docs FOR VECTORS FROM 'q.npy' LIMIT 10 WITH (ef = (16, 64, 256));",
+        ),
+        "Recall is measured against the kernel's exact brute force over every stored vector "
+        "(streamed) under the index's metric; latency p50/p95 per query in ms.",
     ),
     Topic(
         "EXPLAIN",
