@@ -93,8 +93,9 @@ class MilvusKernelTests(jkt.KernelTests):
         content = reply["content"]
         info = content["language_info"]
         self.assertEqual(info["mimetype"], "text/x-sql")
-        self.assertEqual(info["codemirror_mode"], "sql")
-        self.assertEqual(info["pygments_lexer"], "sql")
+        # the labextension's mode by name; without it, JupyterLab falls back to SQL by mime
+        self.assertEqual(info["codemirror_mode"], {"name": "milvus-sql", "mime": "text/x-sql"})
+        self.assertEqual(info["pygments_lexer"], "milvus-sql")
         self.assertEqual(content["implementation"], "milvus_kernel")
         self.assertIn("Milvus SQL", content["banner"])
         self.assertEqual(content["supported_features"], [])

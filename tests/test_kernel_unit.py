@@ -215,5 +215,5 @@ def test_kernel_info_names():
     assert info["name"] == "sql"
     assert info["file_extension"] == ".sql"
     assert info["mimetype"] == "text/x-sql"
-    assert info["codemirror_mode"] == "sql"
-    assert info["pygments_lexer"] == "sql"
+    assert info["codemirror_mode"] == {"name": "milvus-sql", "mime": "text/x-sql"}
+    assert info["pygments_lexer"] == "milvus-sql"
