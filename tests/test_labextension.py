@@ -1,7 +1,7 @@
 """The JupyterLab extension (labextension/) ships prebuilt in the wheel: the wheel holds
 share/jupyter/labextensions/milvus-sql-jupyterlab with its remote entry and the grammar's
 keywords, and JupyterLab in this environment (an editable install puts the same shared-data
-in the prefix) lists it as enabled."""
+in the prefix) lists it as enabled; the schema browser's comm answers through a real kernel."""
 
 from __future__ import annotations
 
@@ -10,10 +10,15 @@ import os
 import re
 import subprocess
 import sys
+import time
+import uuid
 import zipfile
 from pathlib import Path
+from typing import Any
 
+import pymilvus
 import pytest
+from kernel_harness import execute, running_kernel
 
 from milvus_kernel.frontends.pygments_lexer import grammar_keywords
 
@@ -64,3 +69,53 @@ def test_jupyter_labextension_list_shows_it_enabled(tmp_path: Path):
     listing = re.sub(r"\x1b\[[0-9;]*m", "", done.stdout + done.stderr)
     line = next((line for line in listing.splitlines() if NAME in line), "")
     assert "enabled" in line and "OK" in line, listing
+
+
+def comm_reply(kc: Any, comm_id: str, kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Send comm_open / comm_msg on the shell channel; the kernel's comm_msg answer's data."""
+    content: dict[str, Any] = {"comm_id": comm_id, "data": data}
+    if kind == "comm_open":
+        content["target_name"] = "milvus_kernel.schema"
+    kc.shell_channel.send(kc.session.msg(kind, content))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        msg = kc.get_iopub_msg(timeout=60)
+        if msg["msg_type"] == "comm_msg" and msg["content"]["comm_id"] == comm_id:
+            return msg["content"]["data"]
+    raise TimeoutError("no answer from the schema comm")
+
+
+def test_schema_comm_answers_from_the_kernels_connection(tmp_path: Path):
+    """The panel's comm through a real kernel: nothing before a connection, then the
+    collection a cell created, with what pymilvus says of it."""
+    with running_kernel(tmp_path) as (_, kc):
+        comm_id = uuid.uuid4().hex
+        before = comm_reply(kc, comm_id, "comm_open", {"request": "schema"})
+        assert before == {"connected": False, "databases": [], "collections": []}
+        code = (
+            "CONNECT './schema.db';\n"
+            "CREATE TABLE docs (id INT64 PRIMARY KEY, title VARCHAR(40), v FLOAT_VECTOR(3));\n"
+            "INSERT INTO docs VALUES (1, 'a', [1, 0, 0]), (2, 'b', [0, 1, 0]);\n"
+            "CREATE INDEX ON docs (v) USING FLAT WITH (metric_type = 'L2');\n"
+            "LOAD docs;"
+        )
+        reply, _ = execute(kc, code)
+        assert reply["status"] == "ok", reply
+        tree = comm_reply(kc, comm_id, "comm_msg", {"request": "schema"})
+    # the kernel has ended (Milvus Lite locks its file): pymilvus reads the same database
+    client = pymilvus.MilvusClient(str(tmp_path / "schema.db"))
+    try:
+        rows = client.get_collection_stats("docs")["row_count"]
+    finally:
+        client.close()
+    assert tree["connected"] and tree["uri"] == str(tmp_path / "schema.db")
+    assert tree["database"] == "default" and "default" in tree["databases"]
+    (docs,) = tree["collections"]
+    assert (docs["name"], docs["rows"], docs["load_state"]) == ("docs", rows, "Loaded")
+    assert rows == 2
+    assert docs["fields"] == [
+        {"name": "id", "type": "INT64", "primary": True, "dim": None, "index": None},
+        {"name": "title", "type": "VARCHAR(40)", "primary": False, "dim": None, "index": None},
+        {"name": "v", "type": "FLOAT_VECTOR(3)", "primary": False, "dim": 3, "index": "FLAT"},
+    ]
+    assert not {"password", "token", "user"} & set(tree), "no credentials"
