@@ -29,6 +29,7 @@ DATARESOURCE = "application/vnd.dataresource+json"
 RNG = np.random.default_rng(4)
 TEXTS = [" ".join(RNG.choice(tiny_model.WORDS, size=5)) for _ in range(60)]
 QUERY = "a cat sleeping on the mat"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +145,34 @@ def test_missing_model_says_where_it_looked(tmp_path: Path):
             magic(session, "SEARCH plain TEXT 'x' EMBEDDED BY 'word2vec:x'")
     finally:
         session.close()
+
+
+def test_the_shipped_tiny_model_is_the_one_tests_build(tmp_path: Path, encode):
+    """docs/data/tiny-model (used by docs/semantic-search.ipynb) is tiny_model.build's output."""
+    from sentence_transformers import SentenceTransformer
+
+    shipped = SentenceTransformer(str(DOCS / "data" / "tiny-model"), device="cpu")
+    np.testing.assert_allclose(shipped.encode(TEXTS), encode(TEXTS), rtol=1e-5, atol=1e-6)
+
+
+def test_semantic_search_notebook_finds_the_brute_force_hits(tmp_path_factory):
+    from kernel_harness import install_kernelspec, notebook_cell, run_docs_notebook
+    from sentence_transformers import SentenceTransformer
+
+    data_dir = install_kernelspec(tmp_path_factory.mktemp("prefix"))
+    nb = run_docs_notebook("semantic-search.ipynb", data_dir, tmp_path_factory.mktemp("docs"))
+    bodies = [
+        "the cat sat on the mat", "a dog runs in the park", "the fish swims in the sea",
+        "a bird flies in the sky", "the sun shines on the forest", "a red car on the road",
+    ]  # fmt: skip
+    model = SentenceTransformer(str(DOCS / "data" / "tiny-model"), device="cpu")
+    matrix, query = model.encode(bodies), model.encode(["a cat sleeping on the mat"])[0]
+    cosine = matrix @ query / (np.linalg.norm(matrix, axis=1) * np.linalg.norm(query))
+    expected = [int(i) + 1 for i in np.argsort(-cosine)[:3]]
+    for prefix in ("SEARCH notes TEXT", "SELECT id, body, distance"):
+        outputs = [
+            {"content": {"data": out.data}}
+            for out in notebook_cell(nb, prefix).outputs
+            if out.output_type == "execute_result"
+        ]
+        assert hits(outputs) == expected, prefix

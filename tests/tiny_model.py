@@ -1,12 +1,15 @@
 """A tiny sentence-transformers model built in a folder, so tests download nothing.
 
 A random-initialised BERT (one layer, 8 wide: a few hundred parameters besides its word table)
-with a vocabulary written here, mean pooling, saved as a sentence-transformers folder that the
-kernel loads by path through the same code a model name goes through.
+with a vocabulary written here, mean pooling (seeded: the same every time), saved as a
+sentence-transformers folder that the kernel loads by path through the same code a model name
+goes through. docs/data/tiny-model is this model (docs/semantic-search.ipynb uses it).
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
 WORDS = [
@@ -53,8 +56,7 @@ def build(folder: Path, seed: int = 0) -> Path:
 
     if (folder / "modules.json").exists():
         return folder
-    bert = folder / "bert"
-    bert.mkdir(parents=True, exist_ok=True)
+    bert = Path(tempfile.mkdtemp(prefix="tiny-bert-"))
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WORDS]
     (bert / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
     torch.manual_seed(seed)
@@ -71,4 +73,6 @@ def build(folder: Path, seed: int = 0) -> Path:
     word = models.Transformer(str(bert), max_seq_length=32)
     pooling = models.Pooling(DIM, pooling_mode="mean")
     SentenceTransformer(modules=[word, pooling], device="cpu").save(str(folder))
+    shutil.rmtree(bert)
+    (folder / "README.md").unlink(missing_ok=True)  # the generated model card
     return folder
