@@ -1,7 +1,9 @@
 """Literal values in the tree: strings (both quotings), numbers, vectors, lists, objects, options.
 
 A list of plain numbers arrives as one FLOAT_LIST token and is decoded by `json.loads`, so a
-cell with megabytes of vectors costs one C-speed decode per vector.
+cell with megabytes of vectors costs one C-speed decode per vector. A long VALUES list of only
+numbers and flat lists of numbers is decoded whole by one `json.loads` (`numeric_rows`); anything
+else in it, or anything wrong, leaves it to the grammar, which reports the error where it is.
 """
 
 from __future__ import annotations
@@ -183,6 +185,40 @@ def number_at(token: Token) -> int | float:
         return number_value(str(token))
     except ValueError as error:
         raise SemanticError(str(error), token) from None
+
+
+#: What json reads differently from the grammar: strings, objects, NaN and Infinity.
+_NOT_JSON_ALIKE = ('"', "{", "NaN", "Infinity")
+_TOP_LEVEL_LIST = re.compile(r"\)\s*,\s*\[")  # a list where a row should be
+_HUGE_EXPONENT = re.compile(r"[eE][-+]?\d\d\d")  # json reads 1e999 as inf, the grammar refuses
+_ROWS_AS_JSON = str.maketrans("()", "[]")
+
+
+def numeric_rows(tail: str, width: int | None) -> tuple[tuple[Any, ...], ...] | None:
+    """The rows of a VALUES list `(1, [0.1, 0.2]), (2, [0.3, 0.4])` of numbers, flat lists of
+    numbers, TRUE/FALSE/NULL (as json spells them), each `width` values long (None: as long as
+    the first), decoded by one `json.loads` to exactly what the grammar's rows hold; None for
+    anything else, or anything wrong: the grammar then reads it and places the error.
+
+    One C-speed pass checks the shape: every `(` is a row and every `[` a flat list in a row,
+    because the arrays json made are counted (rows + the lists in them) against the brackets."""
+    if any(word in tail for word in _NOT_JSON_ALIKE) or _TOP_LEVEL_LIST.search(tail):
+        return None
+    if ("e" in tail or "E" in tail) and _HUGE_EXPONENT.search(tail):
+        return None
+    try:
+        data = json.loads("[" + tail.translate(_ROWS_AS_JSON) + "]")
+    except (ValueError, RecursionError):  # not json: a syntax error the grammar will place
+        return None
+    if not data or type(data[0]) is not list:
+        return None
+    width = len(data[0]) if width is None else width
+    if any(type(row) is not list or len(row) != width for row in data):
+        return None
+    lists = sum(1 for row in data for value in row if type(value) is list)
+    if tail.count("(") != len(data) or tail.count("[") != lists:
+        return None
+    return tuple(map(tuple, data))
 
 
 @v_args(inline=True)
