@@ -11,12 +11,18 @@ WRITING = grouped(
         "add rows, from values or from a file",
         "INSERT INTO table [PARTITION p] [(column, ...)] VALUES (...), (...);\n"
         "INSERT INTO table [PARTITION p] FROM 'rows.parquet' | 'rows.csv' | 'rows.jsonl' | "
-        "'rows.npy' [WITH (batch_size = 5000)];",
+        "'rows.npy' [WITH (batch_size = 5000)];\n"
+        "%milvus INSERT INTO table FROM :df   -- Python: a DataFrame, Arrow table, list of dicts, "
+        "dict of columns",
         (
             "INSERT INTO docs VALUES (1, 'red', [0.1, 0.2, 0.3, 0.4]), "
             "(2, 'blue', [0.9, 0.8, 0.7, 0.6]);",
             "INSERT INTO docs FROM 'rows.parquet' WITH (batch_size = 5000);",
+            "INSERT INTO notes (id, body) VALUES (1, 'the cat sat on the mat');",
         ),
+        "FROM :df (the %milvus magic) is a file import whose source is the Python object: the "
+        "same checks, batches and counts. A column declared EMBED(text) USING '...' gets its "
+        "vectors computed from the text for every row that has none.",
     ),
     Topic(
         "UPSERT",
@@ -57,7 +63,7 @@ READING = grouped(
         "similarity search: by vector, by stored entity, by vectors from a file, or by text",
         "SEARCH table [USING field] FOR [...] | [[...], ...] | ID k | IDS (k, ...)\n"
         "                            | VECTOR FROM 'q.npy' | VECTORS FROM 'q.npy'\n"
-        "SEARCH table TEXT 'words' [USING bm25_field]\n"
+        "SEARCH table TEXT 'words' [USING bm25_or_embed_field] [EMBEDDED BY 'provider:model']\n"
         "    [IN PARTITION p, ...] [WHERE filter] [RETURN field, ...]\n"
         "    [GROUP BY field [SIZE n]] [LIMIT k [OFFSET m]]\n"
         "    [WITH (metric_type = '...', nprobe = n, ef = n, radius = r, range_filter = f,\n"
@@ -71,11 +77,16 @@ READING = grouped(
             "SEARCH docs FOR [0.1, 0.2, 0.3, 0.4] LIMIT 100 WITH (radius = 1.0, "
             "range_filter = 0.1);",
             "SEARCH articles TEXT 'how to tune hnsw' RETURN body LIMIT 5;",
+            "SEARCH notes TEXT 'a sleeping cat' USING vector LIMIT 5;",
+            "SEARCH docs TEXT 'a sleeping cat' USING vector "
+            "EMBEDDED BY 'sentence-transformers:all-MiniLM-L6-v2' LIMIT 5;",
+            "SELECT id, distance FROM notes ORDER BY vector <=> EMBED('a sleeping cat') LIMIT 5;",
         ),
         "One row per hit: query (with several query vectors), rank, the primary key, distance "
         "(score for TEXT), the RETURN fields. FOR ID searches with the stored vector of entity "
         "17 (find similar). A range search keeps, for L2, distances in [range_filter, radius); "
-        "for IP and COSINE, scores in (radius, range_filter]. A hybrid search: HELP HYBRID.",
+        "for IP and COSINE, scores in (radius, range_filter]. TEXT on a field with an EMBED "
+        "binding (or EMBEDDED BY) embeds the words with that model. A hybrid search: HELP HYBRID.",
         aliases=("TEXT", "FOR ID", "GROUP BY", "RANGE", "VECTOR FROM", "FULL TEXT"),
     ),
     Topic(

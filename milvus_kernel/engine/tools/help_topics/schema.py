@@ -12,7 +12,8 @@ COLLECTIONS = grouped(
         "CREATE TABLE [IF NOT EXISTS] name (\n"
         "  column TYPE [PRIMARY KEY [AUTO_ID]] [NOT NULL] [DEFAULT value] [PARTITION KEY],\n"
         "  text VARCHAR(n) ANALYZER [MATCH],\n"
-        "  text_bm25 SPARSE_FLOAT_VECTOR GENERATED ALWAYS AS BM25(text), ...\n"
+        "  text_bm25 SPARSE_FLOAT_VECTOR GENERATED ALWAYS AS BM25(text),\n"
+        "  vector FLOAT_VECTOR(dim) EMBED(text) USING 'provider:model', ...\n"
         ") [WITH (dynamic_field = true, consistency_level = 'Strong', description = '...', "
         "shards = 1)];\n"
         "CREATE TABLE name WITH (dimension = n [, metric_type = 'L2']);   -- quick form",
@@ -21,6 +22,8 @@ COLLECTIONS = grouped(
             "CREATE TABLE articles (id INT64 PRIMARY KEY AUTO_ID, body VARCHAR(2000) ANALYZER "
             "MATCH, body_bm25 SPARSE_FLOAT_VECTOR GENERATED ALWAYS AS BM25(body));",
             "CREATE TABLE quick WITH (dimension = 128, metric_type = 'L2');",
+            "CREATE TABLE notes (id INT64 PRIMARY KEY, body VARCHAR(2000), vector "
+            "FLOAT_VECTOR(384) EMBED(body) USING 'sentence-transformers:all-MiniLM-L6-v2');",
         ),
         "Types: BOOL, INT8, INT16, INT32, INT64, FLOAT, DOUBLE, VARCHAR(n), JSON, "
         "ARRAY<type>(capacity), FLOAT_VECTOR(dim) (or VECTOR(dim)), SPARSE_FLOAT_VECTOR, "
@@ -28,8 +31,11 @@ COLLECTIONS = grouped(
         "SQL names work too: INT and INTEGER are INT32, BIGINT INT64, TEXT and STRING "
         "VARCHAR(65535), BOOLEAN BOOL, REAL FLOAT. A primary key is INT64 or VARCHAR(n): "
         "`id INT PRIMARY KEY` (or INTEGER) makes an INT64 key. Milvus generates keys with AUTO_ID "
-        "(not AUTO_INCREMENT).",
-        aliases=("CREATE COLLECTION",),
+        "(not AUTO_INCREMENT). EMBED(text) USING 'sentence-transformers:name-or-path' (or "
+        "'openai:model', key from OPENAI_API_KEY) makes INSERT compute the vectors from the text "
+        "and SEARCH ... TEXT embed the words; the binding is kept in the collection's properties "
+        '(models: pip install "milvus-sql-kernel[embed]"; never downloaded).',
+        aliases=("CREATE COLLECTION", "EMBED"),
     ),
     Topic(
         "DROP TABLE",
