@@ -161,7 +161,7 @@ def test_wheel_ships_grammar_and_resources(wheel):
         assert f"milvus_kernel/grammar/{name}" in names
     for logo in LOGOS:
         assert f"milvus_kernel/resources/{logo}" in names
-    for module in ("__main__.py", "kernel.py", "install.py", "runner.py"):
+    for module in ("__main__.py", "frontends/kernel.py", "install.py", "frontends/runner.py"):
         assert f"milvus_kernel/{module}" in names
     assert not any(n.startswith(("tests/", "docs/")) for n in names)
 
