@@ -136,3 +136,16 @@ def test_a_keyword_inside_a_name_is_a_name():
         (Keyword, "FROM"),
         (Name, "t"),
     ]
+
+
+def test_nbconvert_html_highlights_the_dialect():
+    """nbconvert finds the lexer by the name language_info gives (SQL would leave RERANK plain)."""
+    nbformat = pytest.importorskip("nbformat")
+    exporters = pytest.importorskip("nbconvert")
+    nb = nbformat.v4.new_notebook()
+    nb.metadata.language_info = dict(MilvusKernel.language_info)
+    nb.cells = [nbformat.v4.new_code_cell("SEARCH t FOR [1, 2] RERANK RRF LIMIT 3;")]
+    html, _ = exporters.HTMLExporter().from_notebook_node(nb)
+    for word in ("SEARCH", "FOR", "RERANK", "LIMIT"):
+        assert f'<span class="k">{word}</span>' in html, word
+    assert '<span class="m">3</span>' in html
