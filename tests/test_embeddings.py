@@ -86,6 +86,9 @@ def test_insert_stores_the_models_own_vectors(tmp_path: Path, model_path: Path, 
             np.testing.assert_allclose(vectors[i], expected[i], rtol=1e-5, atol=1e-6)
         _, shown = magic(session, "SHOW CREATE TABLE notes")
         assert f"EMBED(body) USING 'sentence-transformers:{model_path}'" in shown[-1]
+        described, _ = magic(session, "DESCRIBE notes")
+        extra = dict(zip(described["name"], described["extra"], strict=True))
+        assert extra["vector"] == f"EMBED(body) USING 'sentence-transformers:{model_path}'"
     finally:
         session.close()
 

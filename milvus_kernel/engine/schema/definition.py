@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from milvus_kernel.engine.embeddings.binding import Binding
+from milvus_kernel.engine.embeddings.binding import Binding, bindings
 from milvus_kernel.engine.embeddings.providers import split
 from milvus_kernel.engine.schema.fields import CollectionInfo
 from milvus_kernel.errors import ExecutionError
@@ -246,6 +246,7 @@ def describe_table(info: CollectionInfo) -> Table:
         Column("description", "str"),
     )
     rows = []
+    bound = bindings(info.properties)
     for f in info.fields:
         extra = []
         if f.analyzer:
@@ -255,6 +256,9 @@ def describe_table(info: CollectionInfo) -> Table:
         source = info.bm25_source(f.name)
         if source:
             extra.append(f"BM25({source})")
+        binding = bound.get(f.name)
+        if binding is not None:
+            extra.append(f"EMBED({binding.source}) USING '{binding.model}'")
         rows.append(
             (
                 f.name,
