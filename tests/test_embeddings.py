@@ -9,6 +9,9 @@ those embeddings, through the real kernel; the binding survives a kernel restart
 
 from __future__ import annotations
 
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import numpy as np
@@ -179,3 +182,61 @@ def test_semantic_search_notebook_finds_the_brute_force_hits(tmp_path_factory):
             if out.output_type == "execute_result"
         ]
         assert hits(outputs) == expected, prefix
+
+
+class FakeEmbeddings(BaseHTTPRequestHandler):
+    """An OpenAI-compatible /embeddings endpoint on 127.0.0.1: a text's vector is its letters'
+    counts of a, e, i, o, u, s, t, n (8 dims); a wrong key gets 401 (its error never shows the key)."""
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if self.headers["Authorization"] != "Bearer sk-right":
+            self.send_response(401)
+            self.end_headers()
+            self.wfile.write(self.headers["Authorization"].encode())
+            return
+        data = [{"index": i, "embedding": letters(t)} for i, t in enumerate(body["input"])]
+        answer = json.dumps({"data": data[::-1]}).encode()  # any order: sorted by index
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def letters(text: str) -> list[float]:
+    return [float(text.count(c)) for c in "aeioustn"]
+
+
+def test_openai_compatible_provider_and_its_key(tmp_path: Path, monkeypatch):
+    server = HTTPServer(("127.0.0.1", 0), FakeEmbeddings)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{server.server_port}/v1")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-right")
+    session = Session(workdir=tmp_path, environ={})
+    try:
+        magic(
+            session,
+            "CREATE TABLE api (id INT64 PRIMARY KEY, body VARCHAR(200), "
+            "vector FLOAT_VECTOR(8) EMBED(body) USING 'openai:fake-model')",
+        )
+        magic(
+            session,
+            "INSERT INTO api FROM :rows",
+            rows=[{"id": i, "body": TEXTS[i]} for i in range(9)],
+        )
+        vectors = stored(session, "api")
+        for i in range(9):
+            assert vectors[i].tolist() == letters(TEXTS[i])
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-wrong-secret")
+        with pytest.raises(MilvusMagicError) as raised:
+            magic(session, "INSERT INTO api (id, body) VALUES (100, 'a cat')")
+        assert "sk-wrong-secret" not in str(raised.value) and "401" in str(raised.value)
+        monkeypatch.delenv("OPENAI_API_KEY")
+        with pytest.raises(MilvusMagicError, match="OPENAI_API_KEY"):
+            magic(session, "SEARCH api TEXT 'a cat' LIMIT 1")
+    finally:
+        session.close()
+        server.shutdown()
