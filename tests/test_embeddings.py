@@ -185,8 +185,8 @@ def test_semantic_search_notebook_finds_the_brute_force_hits(tmp_path_factory):
 
 
 class FakeEmbeddings(BaseHTTPRequestHandler):
-    """An OpenAI-compatible /embeddings endpoint on 127.0.0.1: a text's vector is its letters'
-    counts of a, e, i, o, u, s, t, n (8 dims); a wrong key gets 401 (its error never shows the key)."""
+    """An OpenAI-compatible /embeddings endpoint on 127.0.0.1: a text's vector is the counts
+    of its letters a, e, i, o, u, s, t, n (8 dims); a wrong key gets 401."""
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
