@@ -128,7 +128,7 @@ def test_hnsw_sample_with_where_and_exclude_self(session, vectors):
         "WITH (ef = (5, 40, 200), exclude_self = true)",
     )
     assert [r[1] for r in again.data.rows] == [r[1] for r in rows]
-    assert "Milvus Lite answers exactly" in image.description
+    assert "Milvus Lite answers exactly" not in image.description  # not every recall is 1.0
     recalls = [r[1] for r in rows]
     assert all(0 < r <= 1 for r in recalls)
     assert recalls[-1] >= recalls[0]
