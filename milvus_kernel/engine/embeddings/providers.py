@@ -30,6 +30,12 @@ class SentenceTransformerModel:
             from sentence_transformers import SentenceTransformer
         except ImportError:
             raise ExecutionError(f"the sentence-transformers provider needs: {EXTRA}") from None
+        try:
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.disable_progress_bar()  # no "Loading weights" bar in a cell
+        except ImportError:
+            pass
         path = Path(name).expanduser()
         try:
             if path.exists():
