@@ -177,3 +177,62 @@ def test_evaluate_syntax():
         with pytest.raises(MilvusSyntaxError) as raised:
             parse_cell(code)
         assert expected in str(raised.value)
+
+
+def test_sparse_inner_product(session):
+    rng = np.random.default_rng(3)
+    client = session.catalog().client
+    run(session, "CREATE TABLE sparse_t (id INT64 PRIMARY KEY, sv SPARSE_FLOAT_VECTOR)")
+    rows = []
+    for _ in range(400):
+        keys = rng.choice(200, size=8, replace=False)
+        rows.append({int(k): float(v) for k, v in zip(keys, rng.random(8), strict=True)})
+    client.insert("sparse_t", [{"id": i, "sv": v} for i, v in enumerate(rows)])
+    client.flush("sparse_t")
+    params = client.prepare_index_params()
+    params.add_index("sv", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
+    client.create_index("sparse_t", params)
+    client.load_collection("sparse_t")
+    image = run(
+        session,
+        "EVALUATE SEARCH sparse_t FOR SAMPLE 10 LIMIT 5 WITH (drop_ratio_search = (0, 0.0))",
+    )  # Milvus Lite takes only drop_ratio_search = 0: the sweep checks the sparse brute force
+    dense = np.zeros((400, 200))
+    for i, v in enumerate(rows):
+        for k, x in v.items():
+            dense[i, k] = x
+    import random
+
+    chosen, sample = random.Random(42), []
+    for seen, key in enumerate(range(400), 1):
+        if len(sample) < 10:
+            sample.append(key)
+        elif (slot := chosen.randrange(seen)) < 10:
+            sample[slot] = key
+    truth = [list(np.argsort(-(dense @ dense[q]), kind="stable")[:5]) for q in sample]
+    for value, recall, *_ in image.data.rows:
+        found = 0
+        for number, q in enumerate(sample):
+            hits = client.search(
+                "sparse_t",
+                data=[rows[q]],
+                anns_field="sv",
+                limit=5,
+                search_params={"metric_type": "IP", "params": {"drop_ratio_search": value}},
+            )[0]
+            found += len({h["id"] for h in hits} & set(truth[number]))
+        assert recall == round(found / 50, 4)
+    assert [r[1] for r in image.data.rows] == [1.0, 1.0]
+    with pytest.raises(ExecutionError) as raised:
+        run(
+            session,
+            "EVALUATE SEARCH sparse_t FOR SAMPLE 3 LIMIT 5 WITH (drop_ratio_search = (0, 0.6))",
+        )
+    assert "only drop_ratio_search=0 is supported" in raised.value.message
+
+
+def test_explain_says_it_does_not_cover_evaluate(session, vectors):
+    message = run(
+        session, "EXPLAIN EVALUATE SEARCH ivf FOR SAMPLE 2 LIMIT 2 WITH (nprobe = (1, 2))"
+    )
+    assert "EVALUATE" in message.text and "does not cover" in message.text

@@ -22,7 +22,7 @@ from milvus_kernel.engine.connection.targets import Target
 from milvus_kernel.engine.context import HandlerContext
 from milvus_kernel.engine.search.query_sources import FOUND
 from milvus_kernel.engine.tools.python_code import Call, CodeWriter
-from milvus_kernel.language.statements import Explain, Export, ImportFile, Plot
+from milvus_kernel.language.statements import Evaluate, Explain, Export, ImportFile, Plot
 from milvus_kernel.results import Message, Result, Table
 
 _METADATA_PREFIXES = ("describe_", "list_", "has_", "get_")
@@ -34,7 +34,7 @@ _ITERATORS = ("query_iterator", "search_iterator")
 _RUN = ("get", "load_collection")
 
 #: Statements whose work is files and pictures, done by the kernel rather than by MilvusClient.
-FILE_STATEMENTS = (ImportFile, Export, Plot)
+FILE_STATEMENTS = (ImportFile, Export, Plot, Evaluate)
 
 
 class _EmptyIterator:
@@ -133,7 +133,9 @@ def explain(context: HandlerContext, statement: Explain) -> Result:
         return Message("EXPLAIN EXPLAIN: EXPLAIN runs no Milvus call")
     handler = registry.handler_for(type(inner))
     if isinstance(inner, FILE_STATEMENTS):
-        return Message("EXPLAIN does not cover file statements yet (INSERT ... FROM, EXPORT, PLOT)")
+        return Message(
+            "EXPLAIN does not cover file statements yet (INSERT ... FROM, EXPORT, PLOT, EVALUATE)"
+        )
     if handler is None:
         return Message(f"{name} is handled by the kernel itself: it makes no MilvusClient call")
     catalog = context.catalog
