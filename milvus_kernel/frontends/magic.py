@@ -4,7 +4,8 @@
 (`run_cell` → `render`), on one `Session` per IPython shell, so `CONNECT` in one cell holds for
 the next. `:name` binds the Python variable `name` (a list or numpy vector, a string, a
 number): the parser looks up only the names the statements use, in a read-only view of the
-caller's namespace.
+caller's namespace. `INSERT INTO t FROM :df` takes a whole object (a DataFrame, an Arrow table,
+a list of dicts, a dict of columns) as the source of a file import.
 
 What comes back:
 - every statement's result but the last is displayed with the kernel's mime bundle;
@@ -152,6 +153,7 @@ USAGE = """\
   %%milvus                 as a cell's first line: the cell's statements, separated by ;
   :name                    in a statement, the Python variable name (a number, string, list or
                            numpy vector)
+  INSERT INTO t FROM :df   writes a DataFrame, Arrow table, list of dicts or dict of columns
 The session lasts across cells; before any CONNECT it uses MILVUS_URI, else an embedded
 Milvus Lite file milvus_kernel.db in the current directory.
 Examples:
