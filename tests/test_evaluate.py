@@ -114,11 +114,19 @@ def test_ivf_recall_from_a_file(session, vectors, tmp_path):
 
 
 def test_hnsw_sample_with_where_and_exclude_self(session, vectors):
-    image = run(
-        session,
-        "EVALUATE SEARCH hnsw FOR SAMPLE 15 WHERE tag = 1 LIMIT 5 "
-        "WITH (ef = (5, 40, 200), exclude_self = true)",
-    )
+    seen = []
+    session.progress = seen.append
+    try:
+        image = run(
+            session,
+            "EVALUATE SEARCH hnsw FOR SAMPLE 15 WHERE tag = 1 LIMIT 5 "
+            "WITH (ef = (5, 40, 200), exclude_self = true)",
+        )
+    finally:
+        session.progress = None
+    final = {p.label: p for p in seen if p.finished}
+    assert final["EVALUATE hnsw: exact neighbours"].done == ROWS // 3
+    assert final["EVALUATE hnsw: searches"].done == 15 * 3
     rows = image.data.rows
     keep = np.arange(ROWS)[np.arange(ROWS) % 3 == 1]
     # the sample: 15 of the matching rows, seeded, the same every time

@@ -232,3 +232,14 @@ def test_plot_syntax_errors():
         with pytest.raises(MilvusSyntaxError) as raised:
             parse_cell(code)
         assert expected in str(raised.value)
+
+
+def test_reading_reports_progress(session, demo):
+    seen = []
+    session.progress = seen.append
+    try:
+        run(session, "PLOT demo METHOD PCA")
+    finally:
+        session.progress = None
+    reads = [p for p in seen if p.label == "PLOT demo: reading vectors"]
+    assert reads[-1].finished and reads[-1].done == 45

@@ -81,9 +81,10 @@ def read_points(
     sample: list[tuple[Any, ...]] = []
     points = Points()
     reporter = Reporter(f"PLOT {statement.table}: reading vectors", table.total, "rows")
+    read = 0
     for read, row in enumerate(rows, 1):
         if read % 1000 == 0:
-            reporter.advance(1000)
+            reporter.update(read)
         if row[at_vector] is None:
             continue
         points.matched += 1
@@ -93,6 +94,7 @@ def read_points(
             slot = chosen.randrange(points.matched)
             if slot < limit:
                 sample[slot] = row
+    reporter.update(read)
     reporter.finish()
     for row in sample:
         points.keys.append(row[at_key])
