@@ -187,11 +187,16 @@ def number_at(token: Token) -> int | float:
         raise SemanticError(str(error), token) from None
 
 
-#: What json reads differently from the grammar: strings, objects, NaN and Infinity.
-_NOT_JSON_ALIKE = ('"', "{", "NaN", "Infinity")
+#: What json reads differently from the grammar: strings and objects (NaN and Infinity:
+#: `_no_constant`).
+_NOT_JSON_ALIKE = ('"', "{")
 _TOP_LEVEL_LIST = re.compile(r"\)\s*,\s*\[")  # a list where a row should be
 _HUGE_EXPONENT = re.compile(r"[eE][-+]?\d\d\d")  # json reads 1e999 as inf, the grammar refuses
 _ROWS_AS_JSON = str.maketrans("()", "[]")
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number of the language")
 
 
 def numeric_rows(tail: str, width: int | None) -> tuple[tuple[Any, ...], ...] | None:
@@ -207,7 +212,7 @@ def numeric_rows(tail: str, width: int | None) -> tuple[tuple[Any, ...], ...] | 
     if ("e" in tail or "E" in tail) and _HUGE_EXPONENT.search(tail):
         return None
     try:
-        data = json.loads("[" + tail.translate(_ROWS_AS_JSON) + "]")
+        data = json.loads("[" + tail.translate(_ROWS_AS_JSON) + "]", parse_constant=_no_constant)
     except (ValueError, RecursionError):  # not json: a syntax error the grammar will place
         return None
     if not data or type(data[0]) is not list:
