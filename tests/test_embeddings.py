@@ -10,6 +10,7 @@ those embeddings, through the real kernel; the binding survives a kernel restart
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -240,3 +241,14 @@ def test_openai_compatible_provider_and_its_key(tmp_path: Path, monkeypatch):
     finally:
         session.close()
         server.shutdown()
+
+
+def test_missing_extra_says_what_to_install(tmp_path: Path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)  # as if not installed
+    session = Session(workdir=tmp_path, environ={})
+    try:
+        magic(session, "CREATE TABLE bare (id INT64 PRIMARY KEY, vector FLOAT_VECTOR(8))")
+        with pytest.raises(MilvusMagicError, match=r'pip install "milvus-sql-kernel\[embed\]"'):
+            magic(session, "SEARCH bare TEXT 'x' EMBEDDED BY 'sentence-transformers:not-loaded'")
+    finally:
+        session.close()
