@@ -243,3 +243,20 @@ def test_reading_reports_progress(session, demo):
         session.progress = None
     reads = [p for p in seen if p.label == "PLOT demo: reading vectors"]
     assert reads[-1].finished and reads[-1].done == 45
+
+
+def test_return_fields_on_hover(session, demo):
+    rows, _ = demo
+    image = run(session, "PLOT demo METHOD PCA RETURN label, id LIMIT 10")
+    (trace,) = image.figure["data"]
+    ids = [int(t) for t in trace["text"]]
+    labels = {i: label for i, label, _ in rows}
+    assert trace["customdata"] == [[labels[i], i] for i in ids]
+    assert trace["hovertemplate"] == (
+        "id %{text}<br>label %{customdata[0]}<br>id %{customdata[1]}<extra></extra>"
+    )
+    assert ids == [r[0] for r in image.data.rows] and len(ids) == 10
+    assert image.description.endswith("; a sample of 10 of 45 vectors (LIMIT 10)")
+    with pytest.raises(ExecutionError) as raised:
+        run(session, "PLOT demo RETURN colour")
+    assert "has no field 'colour' (in RETURN)" in raised.value.message

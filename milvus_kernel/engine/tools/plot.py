@@ -39,6 +39,7 @@ class Points:
     keys: list[Any] = field(default_factory=list)
     vectors: list[Any] = field(default_factory=list)
     colors: list[Any] = field(default_factory=list)
+    hover: list[tuple[Any, ...]] = field(default_factory=list)  # the RETURN fields' values
     matched: int = 0  # rows with a vector that the WHERE matched, before sampling
 
 
@@ -68,7 +69,8 @@ def read_points(
     if limit < 1:
         raise ExecutionError("PLOT needs LIMIT 1 or more")
     pk = info.primary.name
-    columns = tuple(dict.fromkeys(n for n in (pk, vector, statement.color_by) if n))
+    wanted = (pk, vector, statement.color_by, *statement.hover)
+    columns = tuple(dict.fromkeys(n for n in wanted if n))
     select = Select(table=statement.table, columns=columns, where=statement.where)
     with few_display_rows(context.catalog.settings):
         table = context.execute(select)
@@ -100,6 +102,7 @@ def read_points(
         points.keys.append(row[at_key])
         points.vectors.append(row[at_vector])
         points.colors.append(row[at_color] if at_color is not None else None)
+        points.hover.append(tuple(row[names.index(name)] for name in statement.hover))
     return points
 
 
@@ -110,13 +113,14 @@ def add_missing_hits(
     hits: list[Any],
     vector: str,
     color: str | None,
+    hover: tuple[str, ...] = (),
 ) -> int:
     """Fetch the hits the plot does not hold (sampled out, or outside its WHERE); how many."""
     have = set(points.keys)
     missing = [key for key in dict.fromkeys(hits) if key not in have]
     if not missing:
         return 0
-    fields = [vector] + ([color] if color else [])
+    fields = list(dict.fromkeys([vector] + ([color] if color else []) + list(hover)))
     found = query_sources.get_by_keys(context.catalog, info, missing, output_fields=fields)
     for entity in found:
         if entity.get(vector) is None:
@@ -124,6 +128,7 @@ def add_missing_hits(
         points.keys.append(entity.get(info.primary.name))
         points.vectors.append(plain(entity.get(vector)))
         points.colors.append(entity.get(color) if color else None)
+        points.hover.append(tuple(entity.get(name) for name in hover))
     return len(found)
 
 
@@ -198,14 +203,18 @@ def plot(context: HandlerContext, statement: Plot) -> Result:
     catalog = context.catalog
     info = catalog.require(statement.table)
     field = plot_field(info, statement.anns_field)
-    if statement.color_by and info.field(statement.color_by) is None and not info.dynamic:
-        raise ExecutionError(
-            f"collection '{info.name}' has no field '{statement.color_by}' (in COLOR BY); "
-            f"fields: {', '.join(info.names)}"
-        )
+    named = [(statement.color_by, "COLOR BY")] + [(n, "RETURN") for n in statement.hover]
+    for name, clause in named:
+        if name and info.field(name) is None and not info.dynamic:
+            raise ExecutionError(
+                f"collection '{info.name}' has no field '{name}' (in {clause}); "
+                f"fields: {', '.join(info.names)}"
+            )
     hits, queries = highlight(context, statement, info, field)
     points = read_points(context, statement, info, field.name)
-    extra = add_missing_hits(context, info, points, hits, field.name, statement.color_by)
+    extra = add_missing_hits(
+        context, info, points, hits, field.name, statement.color_by, statement.hover
+    )
     if not points.keys:
         raise ExecutionError(f"nothing to plot: no row of {statement.table} has a {field.name}")
     vectors = np.asarray(points.vectors, dtype=np.float64)
@@ -237,7 +246,22 @@ def plot(context: HandlerContext, statement: Plot) -> Result:
         for key, value, place, hit in zip(points.keys, points.colors, xy, mask, strict=True)
     ]
     data = Table(columns=tuple(columns), rows=rows, title=f"PLOT {statement.table}")
-    shown = figure(xy, points.keys, points.colors if color else None, color, mask, query_xy, title)
+    hover_names = [color] if color else []
+    hover_names += [name for name in statement.hover if name != color]
+    hover_rows = [
+        ((c,) if color else ())
+        + tuple(v for n, v in zip(statement.hover, h, strict=True) if n != color)
+        for c, h in zip(points.colors, points.hover, strict=True)
+    ]
+    shown = figure(
+        xy,
+        points.keys,
+        points.colors if color else None,
+        mask,
+        query_xy,
+        title,
+        (hover_names, hover_rows),
+    )
     if statement.path is not None:
         description += "; saved to " + save(context, statement.path, png, shown)
     return Image(png=png, description=description, data=data, figure=shown)

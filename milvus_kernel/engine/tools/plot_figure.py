@@ -20,16 +20,18 @@ def figure(
     coordinates: Any,
     keys: Sequence[Any],
     colors_by: Sequence[Any] | None,
-    color_name: str | None,
     hits: Any,
     query_coordinates: Any,
     title: str,
+    hover: tuple[list[str], list[tuple[Any, ...]]] = ([], []),
 ) -> dict[str, Any]:
-    """The figure's JSON: `hits` is a boolean mask over the points."""
+    """The figure's JSON: `hits` is a boolean mask over the points; `hover` the names shown on
+    hover (the COLOR BY field, then the RETURN fields) and each point's values of them."""
     three = coordinates.shape[1] == 3
     traces: list[dict[str, Any]] = []
     if colors_by is None:
-        traces.append(_trace(coordinates, keys, range(len(keys)), "vectors", None, None, three))
+        every = range(len(keys))
+        traces.append(_trace(coordinates, keys, every, "vectors", None, hover, three))
     else:
         kind, categories = color_plan(list(colors_by))
         labels = [NULL_LABEL if v is None else str(v) for v in colors_by]
@@ -37,10 +39,7 @@ def figure(
             rows = [i for i, label in enumerate(labels) if label == category]
             color = category if kind == "names" and category != NULL_LABEL else None
             color = color or PLOTLY_JS_COLORS[number % len(PLOTLY_JS_COLORS)]
-            values = [colors_by[i] for i in rows]
-            traces.append(
-                _trace(coordinates, keys, rows, category, color, (color_name, values), three)
-            )
+            traces.append(_trace(coordinates, keys, rows, category, color, hover, three))
     hit_rows = [i for i, hit in enumerate(hits) if hit]
     if hit_rows:
         ring = _trace(
@@ -75,7 +74,7 @@ def _trace(
     rows: Any,
     name: str,
     color: str | None,
-    hover: tuple[str | None, list[Any]] | None,
+    hover: tuple[list[str], list[tuple[Any, ...]]] | None,
     three: bool,
 ) -> dict[str, Any]:
     rows = list(rows)
@@ -94,8 +93,9 @@ def _trace(
     if color is not None:
         trace["marker"]["color"] = color
     if hover is not None and hover[0]:
-        trace["customdata"] = [[_json(v)] for v in hover[1]]
-        trace["hovertemplate"] = f"id %{{text}}<br>{hover[0]} %{{customdata[0]}}<extra></extra>"
+        trace["customdata"] = [[_json(v) for v in hover[1][i]] for i in rows]
+        shown = "".join(f"<br>{name} %{{customdata[{n}]}}" for n, name in enumerate(hover[0]))
+        trace["hovertemplate"] = f"id %{{text}}{shown}<extra></extra>"
     return trace
 
 

@@ -52,6 +52,9 @@ class FileRules(Transformer):
             raise SemanticError("PLOT draws in DIMENSIONS 2 or DIMENSIONS 3", count)
         return Clause("dimensions", int(count), count)
 
+    def plot_return(self, *names: Token) -> Clause:
+        return Clause("hover", tuple(str(name) for name in names))
+
     def plot_to(self, path: str) -> Clause:
         if not path.lower().endswith((".html", ".png")):
             raise SemanticError(f"PLOT saves TO a .html or a .png file, not '{path}'")
@@ -77,6 +80,7 @@ class FileRules(Transformer):
             options=given.get("with", {}),
             dimensions=given.get("dimensions", 2),
             path=given.get("path"),
+            hover=given.get("hover", ()),
         )
 
     def evaluate_sample(self, count: Token) -> Clause:

@@ -38,8 +38,8 @@ class Export(Statement):
 @dataclass(frozen=True)
 class Plot(Statement):
     """PLOT t [USING v] [WHERE ...] [COLOR BY f] [METHOD TSNE | PCA | UMAP] [DIMENSIONS 3]
-    [HIGHLIGHT (SEARCH ...)] [LIMIT n] [TO 'map.html' | 'map.png']: a 2-D (or 3-D) projection
-    of the vectors, the HIGHLIGHT search's hits outlined."""
+    [RETURN a, b] [HIGHLIGHT (SEARCH ...)] [LIMIT n] [TO 'map.html' | 'map.png']: a 2-D (or
+    3-D) projection of the vectors, the HIGHLIGHT search's hits outlined."""
 
     table: str
     anns_field: str | None = None
@@ -51,6 +51,7 @@ class Plot(Statement):
     options: dict[str, Value] = field(default_factory=dict)
     dimensions: int = 2
     path: str | None = None
+    hover: tuple[str, ...] = ()  # RETURN a, b: shown on hover in the interactive figure
 
 
 @dataclass(frozen=True)

@@ -16,14 +16,16 @@ TOOLS = grouped(
         "PLOT",
         "an interactive map of the vectors, colored by a field, with a search's hits ringed",
         "PLOT table [USING field] [WHERE filter] [COLOR BY field] [METHOD TSNE | PCA | UMAP]\n"
-        "     [DIMENSIONS 3] [HIGHLIGHT (SEARCH ...)] [LIMIT n] [TO 'map.html' | 'map.png'];",
+        "     [DIMENSIONS 3] [RETURN field, ...] [HIGHLIGHT (SEARCH ...)] [LIMIT n]\n"
+        "     [TO 'map.html' | 'map.png'];",
         (
             "PLOT docs COLOR BY label METHOD PCA LIMIT 2000;",
             "PLOT docs COLOR BY label HIGHLIGHT (SEARCH docs FOR [0.1, 0.2, 0.3, 0.4] LIMIT 8);",
             "PLOT docs METHOD PCA DIMENSIONS 3 TO 'map.html';",
         ),
-        "Hover a point for its id and COLOR BY value; a PNG and a text summary go along for "
-        "viewers without JavaScript. LIMIT (default 2000) draws a seeded sample and says so.",
+        "Hover a point for its id, COLOR BY and RETURN values; a PNG and a text summary go "
+        "along for viewers without JavaScript. LIMIT (default 2000) draws a seeded sample "
+        "and says so.",
     ),
     Topic(
         "EVALUATE",
