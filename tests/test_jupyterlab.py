@@ -305,24 +305,29 @@ def test_dialect_keywords_are_highlighted(ran: Any):
     assert hybrid["tokens"]["0.12"] not in (keyword, hybrid["plain"]), "numbers have a color"
 
 
+#: The panel re-renders on every answer of the kernel: read it in one script, never by element.
+PANEL_TEXTS = (
+    "const details = document.querySelector('.milvus-schema-collection details');"
+    "if (details && !details.open) { details.open = true; }"
+    "const texts = css => Array.from(document.querySelectorAll(css)).map(e => e.innerText);"
+    "return {names: texts('.milvus-schema-collection-name'),"
+    " fields: texts('.milvus-schema-field'),"
+    " panel: document.querySelector('#milvus-schema').innerText};"
+)
+
+
 def test_schema_panel_lists_the_collection(ran: Any):
     ran.find_element(By.CSS_SELECTOR, "li[data-id='milvus-schema']").click()
     ran.find_element(By.CSS_SELECTOR, ".milvus-schema-refresh").click()
-    names = ".milvus-schema-collection-name"
-    found = wait_until(
-        ran, "the schema panel lists colors", lambda d: d.find_elements(By.CSS_SELECTOR, names)
+    expected = ["id INT64 · primary key", "label VARCHAR(20)", "vector FLOAT_VECTOR(4) · FLAT"]
+    shown = wait_until(
+        ran,
+        "the schema panel lists colors and its fields",
+        lambda d: (t := d.execute_script(PANEL_TEXTS))["fields"] == expected and t,
     )
-    assert [n.text for n in found] == ["colors"]
-    ran.find_element(By.CSS_SELECTOR, ".milvus-schema-collection summary").click()
-    panel = ran.find_element(By.CSS_SELECTOR, "#milvus-schema").text
-    assert "6 rows · Loaded" in panel, panel
-    fields = [f.text for f in ran.find_elements(By.CSS_SELECTOR, ".milvus-schema-field")]
-    assert fields == [
-        "id INT64 · primary key",
-        "label VARCHAR(20)",
-        "vector FLOAT_VECTOR(4) · FLAT",
-    ]
-    assert "colors.db" in panel and "token" not in panel.casefold()
+    assert shown["names"] == ["colors"], shown
+    assert "6 rows · Loaded" in shown["panel"], shown
+    assert "colors.db" in shown["panel"] and "token" not in shown["panel"].casefold()
 
 
 def test_screenshot(ran: Any, tmp_path_factory: pytest.TempPathFactory):
@@ -338,9 +343,12 @@ def test_screenshot(ran: Any, tmp_path_factory: pytest.TempPathFactory):
 def test_python_cells_keep_python_highlighting(ran: Any, lab: dict[str, Any]):
     milvus_keyword = token_colors(ran, 3)["tokens"]["SEARCH"]
     ran.get(f"{lab['url']}/lab/tree/python.ipynb?token={lab['token']}")
-    line = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .cm-line"
-    opened = lambda d: any(PYTHON_CELL in e.text for e in d.find_elements(By.CSS_SELECTOR, line))  # noqa: E731
-    wait_until(ran, "the Python notebook opens", opened)
+    # the page is rebuilt while it loads: read the lines in one script, never by element
+    lines = (
+        "return Array.from(document.querySelectorAll("
+        "'.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .cm-line')).map(e => e.innerText);"
+    )
+    wait_until(ran, "the Python notebook opens", lambda d: PYTHON_CELL in d.execute_script(lines))
     wait_until(ran, "its kernel starts", lambda d: "Idle" in status_text(d))
     python = token_colors(ran, 0)["tokens"]
     # Python's mode: the string in its color, SEARCH and RERANK plain names (no keyword color)

@@ -44,6 +44,7 @@ export class SchemaPanel extends Widget {
   private body: HTMLElement;
   private comm: Kernel.IComm | null = null;
   private commKernel: Kernel.IKernelConnection | null = null;
+  private expanded = new Set<string>(); // collections shown open stay open on a refresh
 
   constructor(private tracker: INotebookTracker) {
     super();
@@ -119,6 +120,14 @@ export class SchemaPanel extends Widget {
   private collection(collection: Collection): HTMLElement {
     const item = element('li', 'milvus-schema-collection');
     const details = document.createElement('details');
+    details.open = this.expanded.has(collection.name);
+    details.ontoggle = () => {
+      if (details.open) {
+        this.expanded.add(collection.name);
+      } else {
+        this.expanded.delete(collection.name);
+      }
+    };
     const summary = document.createElement('summary');
     summary.append(
       this.name(collection.name, 'milvus-schema-collection-name'),
