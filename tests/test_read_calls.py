@@ -45,7 +45,7 @@ def _fill(session, name: str, rows: int, seed: int) -> np.ndarray:
 
 
 def _ids(session, cell: str) -> list[int]:
-    (table,) = run_cell(session, cell)
+    *_notices, table = run_cell(session, cell)  # a new session's first result: a notice first
     return [row[0] for row in table.rows]
 
 
@@ -100,3 +100,17 @@ def test_a_collection_recreated_by_another_client_is_read_afresh(
     finally:
         other.close()
         session.close()
+
+
+def test_a_new_session_on_the_same_server_knows_nothing_yet(tmp_path, unique_name, lite_server):
+    first = Session(workdir=tmp_path, environ={"MILVUS_URI": lite_server})
+    second = Session(workdir=tmp_path, environ={"MILVUS_URI": lite_server})
+    try:
+        _fill(first, unique_name, 10, seed=4)
+        _ids(first, f"SELECT id FROM {unique_name}")
+        seen = _calls(second)
+        assert len(_ids(second, f"SELECT id FROM {unique_name} LIMIT 100")) == 10
+        assert "describe_collection" in seen  # its own schema, not the other session's
+    finally:
+        first.close()
+        second.close()

@@ -5,8 +5,9 @@ call's deadline and translates failures), read schemas through `require()` and m
 collection is loaded before reading it (again, when a restarted server has forgotten it).
 
 What a catalog knows of a collection (its schema, that it is loaded, remembered facts such as an
-index's metric) is kept per connection target (`Knowledge`), so EXPLAIN's recording catalog on
-the same connection sees what the session knows and prints the calls a statement really makes.
+index's metric) is kept per connection target object (`Knowledge`), so EXPLAIN's recording
+catalog on the same connection sees what the session knows and prints the calls a statement
+really makes.
 It is forgotten after DDL (`forget`) and when Milvus says it is stale: `fresh()` runs a read
 again, once, after an error saying the collection or a field does not exist (another client
 dropped or recreated it), so a warm read is the page (and its count) only.
@@ -48,14 +49,17 @@ class Knowledge:
     facts: dict[tuple[str, str], tuple[float, Any]] = field(default_factory=dict)
 
 
-_KNOWLEDGE: weakref.WeakKeyDictionary[Target, Knowledge] = weakref.WeakKeyDictionary()
+#: Knowledge by the identity of its target object: EXPLAIN's catalog reuses the session's target
+#: object; a new CONNECT (even to the same URI) makes a new one, and starts knowing nothing.
+_KNOWLEDGE: dict[int, Knowledge] = {}
 
 
 def knowledge_of(target: Target) -> Knowledge:
-    """The `Knowledge` shared by every catalog on `target`."""
-    known = _KNOWLEDGE.get(target)
+    """The `Knowledge` shared by every catalog on this very `target` object."""
+    known = _KNOWLEDGE.get(id(target))
     if known is None:
-        known = _KNOWLEDGE[target] = Knowledge()
+        known = _KNOWLEDGE[id(target)] = Knowledge()
+        weakref.finalize(target, _KNOWLEDGE.pop, id(target), None)
     return known
 
 
