@@ -6,6 +6,7 @@
 - docs/import-export.ipynb: the counts after each import match the files in docs/data (read
   with pyarrow), the bad row stops the import at row 2 with 1 row written, the skip run sets 2
   rows aside, and the exported and re-imported copy holds the same rows.
+- docs/tune-an-index.ipynb: recall grows with nprobe and ef, exact at nprobe = nlist.
 - every docs/*.ipynb runs clean as Run All does (nbclient's default allow_errors=False): only
   a cell tagged `raises-exception` fails, and each such cell does fail.
 
@@ -241,3 +242,26 @@ def test_every_docs_notebook_runs_clean_as_run_all(name: str, tmp_path_factory):
     assert all(errors(c) for c in code if tagged(c)), "a tagged cell no longer fails"
     source = nbformat.read(DOCS / name, as_version=4)
     assert [tagged(c) for c in source.cells] == [tagged(c) for c in nb.cells]
+
+
+# --- the index-tuning notebook --------------------------------------------------------------
+
+
+def recall_column(cell) -> list[tuple[float, float]]:
+    """(value, recall@k) of each row of the EVALUATE table in `cell`'s result."""
+    table = texts(cell)[-1]
+    rows = re.findall(r"^\s*(\d+(?:\.\d+)?)\s+([01]\.\d+)\s", table, re.M)
+    return [(float(value), float(recall)) for value, recall in rows]
+
+
+def test_tune_notebook_recall_grows_to_exact(tmp_path_factory):
+    """docs/tune-an-index.ipynb: IVF_FLAT's recall never falls as nprobe grows and is exact at
+    nprobe = nlist (32); HNSW's recall at the largest ef is above its recall at the smallest."""
+    nb = execute_notebook("tune-an-index.ipynb", tmp_path_factory)
+    ivf = recall_column(code_cell(nb, "EVALUATE SEARCH tune_ivf"))
+    assert [value for value, _ in ivf] == [1, 2, 4, 8, 16, 32], ivf
+    recalls = [recall for _, recall in ivf]
+    assert recalls == sorted(recalls) and recalls[-1] == 1.0, ivf
+    hnsw = recall_column(code_cell(nb, "EVALUATE SEARCH tune_hnsw"))
+    assert [value for value, _ in hnsw] == [10, 20, 40, 80, 160], hnsw
+    assert hnsw[-1][1] > hnsw[0][1], hnsw
