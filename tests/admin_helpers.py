@@ -1,6 +1,7 @@
-"""Helpers shared by the administration, SHOW CREATE, legacy-dialect and server-type tests: run
-cells through the kernel's own pipeline (`run_cell` + `render`) on a real Session, and open
-sessions on the Milvus 2.3.5 standalone server with authentication (Strong consistency).
+"""Helpers shared by the administration, SHOW CREATE, legacy-dialect, server-type, PLOT and
+EVALUATE tests: run cells through the kernel's own pipeline (`run_cell` + `render`) on a real
+Session, and open sessions on the Milvus 2.3.5 standalone server with authentication (Strong
+consistency).
 """
 
 from __future__ import annotations

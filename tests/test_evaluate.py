@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from admin_helpers import one as run  # the result of a cell's last statement
 
 from milvus_kernel.display import render
 from milvus_kernel.errors import ExecutionError
@@ -16,13 +17,6 @@ from milvus_kernel.language.parser import parse_cell
 from milvus_kernel.results import Image
 
 ROWS, DIM, K = 3000, 16, 10
-
-
-def run(session, code: str):
-    result = None
-    for statement in parse_cell(code):
-        result = session.execute(statement)
-    return result
 
 
 @pytest.fixture(scope="module")

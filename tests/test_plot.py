@@ -14,6 +14,7 @@ import json
 
 import numpy as np
 import pytest
+from admin_helpers import one as run  # the result of a cell's last statement
 from classic_data import CENTERS, classic_data
 
 from milvus_kernel.display import render
@@ -22,13 +23,6 @@ from milvus_kernel.language.parser import parse_cell
 from milvus_kernel.results import Image
 
 PIL = pytest.importorskip("PIL.Image")  # matplotlib brings Pillow
-
-
-def run(session, code: str):
-    result = None
-    for statement in parse_cell(code):
-        result = session.execute(statement)
-    return result
 
 
 @pytest.fixture(scope="module")
