@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from client_calls import record_calls
 from pymilvus import DataType, MilvusClient
 
 from milvus_kernel.engine.session import Session
@@ -17,19 +18,7 @@ DIM = 4
 
 def _calls(session) -> list[str]:
     """Record the names of the public MilvusClient methods the session calls from now on."""
-    client = session.catalog().connection.client
-    seen: list[str] = []
-    for name in dir(type(client)):
-        method = getattr(client, name, None)
-        if name.startswith("_") or not callable(method):
-            continue
-
-        def logged(*args, _name=name, _method=method, **kwargs):
-            seen.append(_name)
-            return _method(*args, **kwargs)
-
-        setattr(client, name, logged)
-    return seen
+    return record_calls(session)
 
 
 def _fill(session, name: str, rows: int, seed: int) -> np.ndarray:

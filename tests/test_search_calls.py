@@ -4,6 +4,7 @@ metric remembered between searches and forgotten when the index changes (results
 from __future__ import annotations
 
 import numpy as np
+from client_calls import record_calls
 
 from milvus_kernel.frontends.runner import run_cell
 
@@ -11,18 +12,10 @@ DIM = 4
 
 
 def _calls(session) -> list[str]:
-    """Record the names of the MilvusClient methods the session calls from now on."""
-    client = session.catalog().connection.client
-    seen: list[str] = []
-    for name in ("search", "list_indexes", "describe_index", "get_collection_stats"):
-        method = getattr(client, name)
-
-        def logged(*args, _name=name, _method=method, **kwargs):
-            seen.append(_name)
-            return _method(*args, **kwargs)
-
-        setattr(client, name, logged)
-    return seen
+    """Record the names of these MilvusClient methods the session calls from now on."""
+    return record_calls(
+        session, ("search", "list_indexes", "describe_index", "get_collection_stats")
+    )
 
 
 def _table(session, name: str, data: np.ndarray, metric: str) -> None:
