@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,10 +23,10 @@ from milvus_kernel.engine.context import using_catalog
 from milvus_kernel.engine.embeddings.binding import bindings, is_binding
 from milvus_kernel.engine.schema.fields import CollectionInfo, FieldInfo, collection_info
 from milvus_kernel.errors import ExecutionError
+from milvus_kernel.language.filters import is_identifier
 from milvus_kernel.language.statements import ShowCreateTable
 from milvus_kernel.results import Message, Result
 
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DEFAULT_PARTITION = "_default"
 # describe_index keys that are state, not definition
 _INDEX_STATE = {
@@ -41,7 +40,7 @@ _INDEX_STATE = {
 
 def name(text: str) -> str:
     """An identifier, in backticks when it is not a plain one."""
-    if _IDENTIFIER.match(text):
+    if is_identifier(text):
         return text
     if "`" in text or "\n" in text:
         raise ExecutionError(f"the name {text!r} cannot be written in Milvus SQL")
