@@ -16,6 +16,7 @@ from milvus_kernel.language import statements as s
 from milvus_kernel.language.clauses import Clause, SemanticError, check_unique, single_clauses
 from milvus_kernel.language.params import as_vectors, lookup
 from milvus_kernel.language.rules.admin import AdminRules
+from milvus_kernel.language.rules.changes import ChangeRules, partial_option
 from milvus_kernel.language.rules.columns import ColumnRules
 from milvus_kernel.language.rules.files import FileRules
 from milvus_kernel.language.rules.filters import FilterRules
@@ -34,6 +35,7 @@ class ToStatements(
     FilterRules,
     SearchRules,
     AdminRules,
+    ChangeRules,
     LegacyRules,
     FileRules,
     SimpleRules,
@@ -165,8 +167,10 @@ class ToStatements(
                     raise SemanticError(
                         f"row {number} has {len(row)} values for {len(columns)} columns", verb
                     )
+        upsert = verb.type == "UPSERT"
+        partial = partial_option(verb, upsert, given.get("with"))
         return s.Insert(
-            str(table), rows, columns, given.get("partition"), upsert=verb.type == "UPSERT"
+            str(table), rows, columns, given.get("partition"), upsert=upsert, partial=partial
         )
 
     def delete(self, table: Token, *items: Any) -> s.Delete:

@@ -1,8 +1,9 @@
 """Session settings: what SET changes and SHOW SETTINGS lists.
 
 `display_limit` (rows shown per result, 0 = all), `timeout` (seconds per Milvus call, None = the
-default deadline that fits the call, see `call_deadline`) and `consistency_level` (for reads and
-searches, None = the collection's own).
+default deadline that fits the call, see `call_deadline`), `consistency_level` (for reads and
+searches, None = the collection's own) and `import_parallelism` (insert calls an import keeps in
+flight at once; 1 = one after the other).
 
 Every Milvus call has a deadline, so a server that stops answering never blocks a statement for
 ever: short for metadata (`METADATA_DEADLINE`), longer for reads and writes (growing with the rows
@@ -76,6 +77,7 @@ _DESCRIPTIONS = {
     "display_limit": "rows shown per result (0 = all)",
     "timeout": "seconds allowed per Milvus call (NULL = a default that fits the call)",
     "consistency_level": "consistency of reads and searches (NULL = the collection's own)",
+    "import_parallelism": "insert calls an import keeps in flight at once (1 = one at a time)",
 }
 
 
@@ -86,6 +88,7 @@ class Settings:
     display_limit: int = 10
     timeout: float | None = None
     consistency_level: str | None = None
+    import_parallelism: int = 2
 
     def set(self, name: str, value: Any) -> str:
         """Change one setting from a statement's value; returns the value as shown."""
@@ -183,8 +186,24 @@ def _set_consistency_level(settings: Settings, value: Any) -> None:
     )
 
 
+#: The most insert calls one import may keep in flight (each holds a batch of ~16 MB).
+MAX_IMPORT_PARALLELISM = 16
+
+
+def _set_import_parallelism(settings: Settings, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        raise KernelError(f"import_parallelism must be a whole number of calls, not {value!r}")
+    if not 1 <= value <= MAX_IMPORT_PARALLELISM:
+        raise KernelError(
+            f"import_parallelism must be from 1 (one call at a time) to {MAX_IMPORT_PARALLELISM}, "
+            f"not {value!r}"
+        )
+    settings.import_parallelism = int(value)
+
+
 _SETTERS = {
     "display_limit": _set_display_limit,
     "timeout": _set_timeout,
     "consistency_level": _set_consistency_level,
+    "import_parallelism": _set_import_parallelism,
 }

@@ -6,6 +6,7 @@ after RERANK and apply to the whole hybrid search.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from lark import Token, Transformer, v_args
@@ -65,15 +66,38 @@ class SearchRules(Transformer):
     def text_leg_using_after(self, text: str, field: Token, *clauses: Clause) -> Leg:
         return Leg(str(field), {"query_text": text}, list(clauses))
 
-    def rerank(self, name: Token, *items: Any) -> Rerank:
-        args = tuple(item for item in items if not isinstance(item, Clause))
-        clauses = [item for item in items if isinstance(item, Clause)]
+    def ranker_option(self, key: Token, _eq: Token, value: Any) -> RankerOption:
+        return RankerOption(str(key).lower(), value)
+
+    def ranker_tuple(self, key: Token, _eq: Token, *values: Any) -> RankerOption:
+        return RankerOption(str(key).lower(), tuple(values))
+
+    def ranker(self, name: Token, *items: Any) -> tuple[s.Ranker, Token]:
         ranker = str(name).upper()
         if ranker not in RANKERS:
             raise SemanticError(
-                f"unknown ranker {name}", name, hint="use RRF(k) or WEIGHTED(w1, w2, ...)"
+                f"unknown ranker {name}",
+                name,
+                hint="use RRF(k), WEIGHTED(w1, ...), DECAY(...), BOOST(...) or MODEL(...)",
             )
-        return Rerank(ranker, args, clauses, name)
+        args = tuple(i for i in items if not isinstance(i, (Clause, RankerOption)))
+        options = {i.key: i.value for i in items if isinstance(i, RankerOption)}
+        wheres = [i.value for i in items if isinstance(i, Clause) and i.key == "where"]
+        if ranker in ("RRF", "WEIGHTED") and (options or wheres):
+            raise SemanticError(f"{ranker} takes plain numbers", name, hint="RRF(60)")
+        if ranker not in ("RRF", "WEIGHTED") and args:
+            raise SemanticError(
+                f"{ranker} takes named arguments", name, hint=RANKER_HINTS.get(ranker)
+            )
+        if wheres and ranker != "BOOST" or len(wheres) > 1:
+            raise SemanticError(f"{ranker} takes no WHERE", name, hint=RANKER_HINTS.get(ranker))
+        return s.Ranker(ranker, args, options, wheres[0] if wheres else None), name
+
+    def rerank(self, *items: Any) -> Rerank:
+        rankers = [item for item in items if isinstance(item, tuple)]
+        clauses = [item for item in items if isinstance(item, Clause)]
+        first, token = rankers[0]
+        return Rerank(first.name, first.args, clauses, token, tuple(r for r, _ in rankers))
 
     def search(self, table: Token, first: Leg, *rest: Any) -> s.Search | s.HybridSearch:
         legs = [first]
@@ -87,11 +111,19 @@ class SearchRules(Transformer):
                 clauses.append(items.pop(0))
             legs.append(Leg(str(field), source.value, clauses))
         if len(legs) == 1:
-            if rerank is not None:
+            if rerank is None:
+                return _leg_search(str(table), first, first.clauses)
+            fusing = [r.name for r in rerank.rankers if r.name in ("RRF", "WEIGHTED")]
+            if fusing:
                 raise SemanticError(
-                    "RERANK fuses two or more legs: add `, USING field FOR ...`", rerank.token
+                    f"RERANK {fusing[0]} fuses two or more legs: add `, USING field FOR ...`",
+                    rerank.token,
+                    hint="one search takes DECAY(...), BOOST(...) or MODEL(...)",
                 )
-            return _leg_search(str(table), first, first.clauses)
+            return replace(
+                _leg_search(str(table), first, first.clauses + rerank.clauses),
+                rankers=rerank.rankers,
+            )
         if rerank is None:
             raise SemanticError(
                 "a search with several legs needs RERANK",
@@ -123,6 +155,7 @@ class SearchRules(Transformer):
             offset=offset,
             group_by=group_by,
             group_size=group_size,
+            rankers=rerank.rankers,
         )
 
 
@@ -136,17 +169,37 @@ class Leg:
 
 
 class Rerank:
-    """RERANK name(args) and the clauses after it (which apply to the whole hybrid search)."""
+    """RERANK name(args)[, ...] and the clauses after it (for the whole hybrid search)."""
 
-    __slots__ = ("args", "clauses", "ranker", "token")
+    __slots__ = ("args", "clauses", "ranker", "rankers", "token")
 
     def __init__(
-        self, ranker: str, args: tuple[Any, ...], clauses: list[Clause], token: Token
+        self,
+        ranker: str,
+        args: tuple[Any, ...],
+        clauses: list[Clause],
+        token: Token,
+        rankers: tuple[s.Ranker, ...],
     ) -> None:
         self.ranker, self.args, self.clauses, self.token = ranker, args, clauses, token
+        self.rankers = rankers
 
 
-RANKERS = {"RRF", "WEIGHTED"}
+class RankerOption:
+    """`name = value` inside a ranker's parentheses."""
+
+    __slots__ = ("key", "value")
+
+    def __init__(self, key: str, value: Any) -> None:
+        self.key, self.value = key, value
+
+
+RANKERS = {"RRF", "WEIGHTED", "DECAY", "BOOST", "MODEL"}
+RANKER_HINTS = {
+    "DECAY": "DECAY(field = 'at', function = 'gauss', origin = 0, scale = 10)",
+    "BOOST": "BOOST(WHERE label = 'red', weight = 2.0)",
+    "MODEL": "MODEL(field = 'body', provider = 'tei', endpoint = 'http://...', queries = ('...'))",
+}
 LEG_CLAUSES = {"where", "limit", "with", "embedded_by"}
 HYBRID_CLAUSES = {"return", "limit", "partitions", "group_by"}
 

@@ -32,6 +32,7 @@ SIMPLE_RULES: dict[str, type[s.Statement]] = {
     # administration
     "use_database": s.UseDatabase,
     "show_databases": s.ShowDatabases,
+    "describe_database": s.DescribeDatabase,
     "show_create_table": s.ShowCreateTable,
     "rename_table": s.RenameTable,
     "alter_table_set": s.AlterTableSet,

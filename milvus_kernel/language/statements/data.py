@@ -52,6 +52,17 @@ class Select(Statement):
 
 
 @dataclass(frozen=True)
+class Ranker:
+    """One ranker of RERANK: RRF(60), WEIGHTED(0.7, 0.3), DECAY(field = 'at', function = 'gauss',
+    ...), BOOST(WHERE label = 'red', weight = 2.0) or MODEL(provider = 'tei', ...)."""
+
+    name: str  # upper case
+    args: tuple[Value, ...] = ()
+    options: dict[str, Value] = field(default_factory=dict)
+    where: Filter | None = None
+
+
+@dataclass(frozen=True)
 class Search(Statement):
     """A vector or full-text search: SEARCH ... FOR | TEXT ..., or SELECT ... ORDER BY v <-> [...].
 
@@ -80,6 +91,7 @@ class Search(Statement):
     group_by: str | None = None
     group_size: int | None = None
     embedded_by: str | None = None  # EMBEDDED BY 'provider:model': how TEXT becomes a vector
+    rankers: tuple[Ranker, ...] = ()  # RERANK DECAY(...), BOOST(...): a chain, in order
 
 
 @dataclass(frozen=True)
@@ -100,3 +112,4 @@ class HybridSearch(Statement):
     offset: int = 0
     group_by: str | None = None
     group_size: int | None = None
+    rankers: tuple[Ranker, ...] = ()  # the whole RERANK chain; the first fuses the legs
