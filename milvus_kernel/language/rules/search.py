@@ -116,7 +116,7 @@ class SearchRules(Transformer):
             fusing = [r.name for r in rerank.rankers if r.name in ("RRF", "WEIGHTED")]
             if fusing:
                 raise SemanticError(
-                    f"RERANK {fusing[0]} fuses two or more legs: add `, USING field FOR ...`",
+                    f"RERANK fuses two or more legs with {fusing[0]}: add `, USING field FOR ...`",
                     rerank.token,
                     hint="one search takes DECAY(...), BOOST(...) or MODEL(...)",
                 )
@@ -223,5 +223,6 @@ def _leg_search(table: str, leg: Leg, clauses: list[Clause]) -> s.Search:
         group_by=group_by,
         group_size=group_size,
         embedded_by=given.get("embedded_by"),
+        order=given.get("order", ()),
         **leg.source,
     )
