@@ -23,6 +23,7 @@ from milvus_kernel.language.rules.filters import FilterRules
 from milvus_kernel.language.rules.legacy import LegacyRules
 from milvus_kernel.language.rules.literals import LiteralRules, float_list_at, number_at
 from milvus_kernel.language.rules.search import SearchRules
+from milvus_kernel.language.rules.server import ServerRules
 from milvus_kernel.language.rules.simple import SimpleRules
 
 VECTOR_METRICS = {"<->": "L2", "<=>": "COSINE", "<#>": "IP"}
@@ -35,6 +36,7 @@ class ToStatements(
     FilterRules,
     SearchRules,
     AdminRules,
+    ServerRules,
     ChangeRules,
     LegacyRules,
     FileRules,

@@ -16,6 +16,27 @@ class CreateDatabase(Statement):
 
 
 @dataclass(frozen=True)
+class AlterDatabaseSet(Statement):
+    """ALTER DATABASE d SET (database.max.collections = 10, ...)."""
+
+    name: str
+    properties: dict[str, Value] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DropDatabaseProperties(Statement):
+    """ALTER DATABASE d DROP PROPERTIES ('database.max.collections', ...)."""
+
+    name: str
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DescribeDatabase(Statement):
+    name: str
+
+
+@dataclass(frozen=True)
 class DropDatabase(Statement):
     name: str
     if_exists: bool = False

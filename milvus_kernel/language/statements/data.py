@@ -22,6 +22,7 @@ class Insert(Statement):
     partition: str | None = None
     upsert: bool = False
     legacy_form: bool = False
+    partial: bool = False  # UPSERT ... WITH (partial = true): the fields not given are kept
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,26 @@ class Delete(Statement):
     where: Filter | None = None
     partition: str | None = None
     keys: tuple[Value, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One `field = value` of UPDATE ... SET; `operation` ARRAY_APPEND / ARRAY_REMOVE takes the
+    `value` (a list) into or out of the field's array."""
+
+    field: str
+    value: Value
+    operation: str | None = None
+
+
+@dataclass(frozen=True)
+class Update(Statement):
+    """UPDATE table [PARTITION p] SET field = constant, ... WHERE filter (WHERE TRUE: every row)."""
+
+    table: str
+    assignments: tuple[Assignment, ...]
+    where: Filter
+    partition: str | None = None
 
 
 # --- reads ------------------------------------------------------------------------------------

@@ -105,6 +105,31 @@ class ShowPartitions(Statement):
 
 # --- indexes ----------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class AddColumn(Statement):
+    """ALTER TABLE t ADD COLUMN name TYPE NULL [DEFAULT v] (Milvus adds nullable fields only)."""
+
+    table: str
+    column: ColumnDef
+
+
+@dataclass(frozen=True)
+class AlterColumn(Statement):
+    """ALTER TABLE t ALTER COLUMN f SET (max_length = 64, mmap.enabled = true, ...)."""
+
+    table: str
+    field: str
+    params: dict[str, Value] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DropTableProperties(Statement):
+    """ALTER TABLE t DROP PROPERTIES ('collection.ttl.seconds', ...)."""
+
+    name: str
+    keys: tuple[str, ...]
+
+
 
 @dataclass(frozen=True)
 class CreateIndex(Statement):
@@ -132,3 +157,21 @@ class ShowIndexes(Statement):
 class DescribeIndex(Statement):
     name: str
     table: str
+
+
+@dataclass(frozen=True)
+class AlterIndexSet(Statement):
+    """ALTER INDEX i ON t SET (mmap.enabled = true, ...)."""
+
+    name: str
+    table: str
+    properties: dict[str, Value] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DropIndexProperties(Statement):
+    """ALTER INDEX i ON t DROP PROPERTIES ('mmap.enabled', ...)."""
+
+    name: str
+    table: str
+    keys: tuple[str, ...]
