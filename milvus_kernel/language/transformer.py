@@ -23,10 +23,9 @@ from milvus_kernel.language.rules.filters import FilterRules
 from milvus_kernel.language.rules.legacy import LegacyRules
 from milvus_kernel.language.rules.literals import LiteralRules, float_list_at, number_at
 from milvus_kernel.language.rules.search import SearchRules
+from milvus_kernel.language.rules.select import SelectRules
 from milvus_kernel.language.rules.server import ServerRules
 from milvus_kernel.language.rules.simple import SimpleRules
-
-VECTOR_METRICS = {"<->": "L2", "<=>": "COSINE", "<#>": "IP"}
 
 
 @v_args(inline=True)
@@ -35,6 +34,7 @@ class ToStatements(
     ColumnRules,
     FilterRules,
     SearchRules,
+    SelectRules,
     AdminRules,
     ServerRules,
     ChangeRules,
@@ -192,12 +192,6 @@ class ToStatements(
     def star(self, _star: Token) -> str:
         return "*"
 
-    def select_count(self, _star: Token) -> Clause:
-        return Clause("count", True)
-
-    def select_columns(self, *columns: str) -> Clause:
-        return Clause("columns", tuple(columns))
-
     def partitions(self, *names: Token) -> Clause:
         return Clause("partitions", tuple(str(n) for n in names))
 
@@ -220,9 +214,6 @@ class ToStatements(
         whole = number_at(limit), number_at(offset) if offset is not None else 0
         return Clause("limit", whole, limit)
 
-    def order_by(self, field: Token, op: Token, vectors: tuple[Any, ...]) -> Clause:
-        return Clause("order_by", (str(field), VECTOR_METRICS[str(op)], vectors), op)
-
     def returning(self, *columns: str) -> Clause:
         return Clause("return", tuple(columns))
 
@@ -232,44 +223,6 @@ class ToStatements(
     def many_vectors(self, *vectors: Any) -> tuple[Any, ...]:
         return tuple(float_list_at(v) if isinstance(v, Token) else v for v in vectors)
 
-    def select(self, selected: Clause, table: Token, *clauses: Clause) -> s.Select | s.Search:
-        given = {clause.key: clause.value for clause in clauses}
-        tokens = {clause.key: clause.token for clause in clauses}
-        where = given.get("where")
-        partitions = given.get("partitions", ())
-        options = given.get("with", {})
-        limit, offset = given.get("limit", (None, 0))
-        if "order_by" in given:
-            field, metric, vectors = given["order_by"]
-            if selected.key == "count":
-                raise SemanticError("COUNT(*) cannot be ordered by distance", tokens["order_by"])
-            if limit is None:
-                raise SemanticError(
-                    "a vector search needs LIMIT k",
-                    tokens["order_by"],
-                    hint="add LIMIT 10 after the vector",
-                )
-            columns = selected.value
-            return s.Search(
-                str(table),
-                vectors,
-                anns_field=field,
-                partitions=partitions,
-                where=where,
-                output_fields=tuple(c for c in columns if c != "distance"),
-                limit=limit,
-                offset=offset,
-                params=options,
-                metric=metric,
-                projection=columns,
-            )
-        if options:
-            raise SemanticError(
-                "WITH (...) applies to vector searches (ORDER BY v <-> [...])", table
-            )
-        if selected.key == "count":
-            return s.Select(str(table), (), partitions, where, limit, offset, count=True)
-        return s.Select(str(table), selected.value, partitions, where, limit, offset)
 
 
 def _shown_value(value: Any) -> str:

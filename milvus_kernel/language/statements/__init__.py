@@ -50,11 +50,12 @@ from milvus_kernel.language.statements.data import (
     Delete,
     HybridSearch,
     Insert,
+    OrderKey,
     Ranker,
     Search,
     Select,
-)
     Update,
+)
 from milvus_kernel.language.statements.files import (
     Evaluate,
     Export,
@@ -171,6 +172,7 @@ __all__ = [
     "Insert",
     "LoadPartitions",
     "LoadTable",
+    "OrderKey",
     "Plot",
     "Ranker",
     "ReleasePartitions",

@@ -58,9 +58,43 @@ class Update(Statement):
 # --- reads ------------------------------------------------------------------------------------
 
 
+AGGREGATE_FUNCTIONS = ("COUNT", "AVG", "MIN", "MAX", "SUM")
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """COUNT(*), COUNT(f), COUNT(DISTINCT f), AVG(f), MIN(f), MAX(f) or SUM(f).
+
+    `name` is its column in the result: lower case, as Milvus names `count(*)`.
+    """
+
+    function: str  # one of AGGREGATE_FUNCTIONS
+    field: str | None = None  # None: COUNT(*)
+    distinct: bool = False
+
+    @property
+    def name(self) -> str:
+        inner = "*" if self.field is None else self.field
+        return f"{self.function.lower()}({'distinct ' if self.distinct else ''}{inner})"
+
+
+@dataclass(frozen=True)
+class OrderKey:
+    """One key of ORDER BY: a field (or an aggregate's `name`), ascending unless `descending`."""
+
+    field: str
+    descending: bool = False
+
+
 @dataclass(frozen=True)
 class Select(Statement):
-    """SELECT columns | COUNT(*) FROM table [PARTITION ...] [WHERE ...] [LIMIT n [OFFSET m]]."""
+    """SELECT columns | aggregates FROM table [PARTITION ...] [WHERE ...] [GROUP BY keys]
+    [ORDER BY key [ASC|DESC], ...] [LIMIT n [OFFSET m]].
+
+    `columns` are the result's columns in order: field names, and the `name` of each aggregate
+    shown. `aggregates` holds every aggregate computed (those shown, and those only ORDER BY
+    names); `group_by` the grouping fields. `count` is the plain `SELECT COUNT(*) FROM t`.
+    """
 
     table: str
     columns: tuple[str, ...] = ("*",)
@@ -70,6 +104,13 @@ class Select(Statement):
     offset: int = 0
     count: bool = False
     keys: tuple[Value, ...] | None = None  # the old `select t by id=1,2,3`: get by primary key
+    aggregates: tuple[Aggregate, ...] = ()
+    group_by: tuple[str, ...] = ()
+    order: tuple[OrderKey, ...] = ()
+
+    @property
+    def aggregating(self) -> bool:
+        return bool(self.aggregates or self.group_by)
 
 
 @dataclass(frozen=True)
@@ -112,6 +153,7 @@ class Search(Statement):
     group_by: str | None = None
     group_size: int | None = None
     embedded_by: str | None = None  # EMBEDDED BY 'provider:model': how TEXT becomes a vector
+    order: tuple[OrderKey, ...] = ()  # ORDER BY fields: the top-`limit` hits, sorted by them
     rankers: tuple[Ranker, ...] = ()  # RERANK DECAY(...), BOOST(...): a chain, in order
 
 
