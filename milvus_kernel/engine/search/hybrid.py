@@ -17,9 +17,10 @@ from milvus_kernel.engine.context import HandlerContext
 from milvus_kernel.engine.data.writes import check_filter_fields, require_partition
 from milvus_kernel.engine.milvus_errors import translating
 from milvus_kernel.engine.schema.fields import CollectionInfo
-from milvus_kernel.engine.search import query_sources
+from milvus_kernel.engine.search import query_sources, rankers
 from milvus_kernel.engine.search.fulltext import server_functions
 from milvus_kernel.engine.search.vector import (
+    MAX_WINDOW,
     check_metric,
     check_range,
     check_window,
@@ -105,7 +106,11 @@ def hybrid_search(context: HandlerContext, statement: HybridSearch) -> Result:
     for partition in statement.partitions:
         require_partition(catalog, table, partition)
     check_window(statement.limit, statement.offset, "a hybrid search")
-    fuse = ranker(statement)
+    first = statement.rankers[0] if statement.rankers else None
+    fuse = ranker(statement) if first is None or first.name in ("RRF", "WEIGHTED") else None
+    rest = rankers.check_chain(statement.rankers, statement.group_by)
+    rankers.require_rankers(catalog, statement.rankers)
+    fuse = rankers.function(info, first) if fuse is None and first else fuse
     grouping = group_options(info, statement.group_by, statement.group_size)
     catalog.ensure_loaded(table)  # before FOR ID reads the stored vectors
     requests, options, counts = [], dict(catalog.read_options()), set()
@@ -128,7 +133,11 @@ def hybrid_search(context: HandlerContext, statement: HybridSearch) -> Result:
         returned.append(statement.group_by)
     shown, fields = plan_columns(info, returned, "score", counts.pop() > 1)
     options.update(grouping)
-    if statement.offset:
+    limit = statement.limit
+    if rest:  # every fused candidate, for the kernel's DECAY / BOOST steps
+        limit = min(MAX_WINDOW, sum(leg.limit for leg in statement.legs))
+        fields += [f for f in rankers.chain_fields(rest) if f not in fields]
+    elif statement.offset:
         options["offset"] = statement.offset
     if statement.partitions:
         options["partition_names"] = list(statement.partitions)
@@ -138,15 +147,20 @@ def hybrid_search(context: HandlerContext, statement: HybridSearch) -> Result:
             table,
             reqs=requests,
             ranker=fuse,
-            limit=statement.limit,
+            limit=limit,
             output_fields=fields,
             table=table,
             **options,
         )
+    if rest:
+        window = (statement.offset, statement.limit)
+        with translating(table=table):
+            results = rankers.apply_chain(catalog, info, results, rest, window)
     with translating(table=table):
         rows = hit_rows(results, shown, info.primary.name, "score", 1, statement.offset, False)
     columns = tuple(column(info, name) for name in shown)
-    metric = f"{' + '.join(metrics)}, fused by {statement.ranker.upper()}"
+    names = [r.name for r in statement.rankers] or [statement.ranker.upper()]
+    metric = f"{' + '.join(metrics)}, fused by {', then '.join(names)}"
     return Table(
         columns=columns,
         rows=rows,

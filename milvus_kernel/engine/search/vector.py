@@ -23,7 +23,7 @@ from milvus_kernel.engine.milvus_errors import translating
 from milvus_kernel.engine.reads.rows import column_for, plain, star_fields
 from milvus_kernel.engine.schema.fields import CollectionInfo, FieldInfo
 from milvus_kernel.engine.schema.indexes import build_default_index
-from milvus_kernel.engine.search import query_sources
+from milvus_kernel.engine.search import query_sources, rankers
 from milvus_kernel.engine.search.fulltext import bm25_score, server_functions
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.filters import output_name_problem
@@ -253,7 +253,8 @@ def search(context: HandlerContext, statement: Search) -> Result:
     catalog.ensure_loaded(table)  # before FOR ID reads the stored vectors
     data = query_sources.resolve(catalog, info, field, statement, context.workdir)
     bm25 = info.bm25_source(field.name) is not None
-    score = "score" if bm25 else "distance"
+    rescored = any(r.name != "BOOST" for r in statement.rankers)  # DECAY, MODEL: a score
+    score = "score" if bm25 or rescored else "distance"
     returned = list(statement.output_fields)
     if statement.group_by and statement.group_by not in returned and "*" not in returned:
         returned.append(statement.group_by)
@@ -262,6 +263,9 @@ def search(context: HandlerContext, statement: Search) -> Result:
     if metric:
         search_params["metric_type"] = metric
     options = {**catalog.read_options(), **extra, **grouping}
+    if statement.rankers:
+        rankers.require_rankers(catalog, statement.rankers)
+        options["ranker"] = rankers.search_ranker(info, statement.rankers)
     if statement.offset:
         options["offset"] = statement.offset
     if statement.partitions:

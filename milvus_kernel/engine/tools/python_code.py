@@ -75,6 +75,13 @@ class CodeWriter:
             self.imports.add("from pymilvus import WeightedRanker")
             weights = ", ".join(repr(w) for w in value._weights)
             return f"WeightedRanker({weights}{'' if value._norm_score else ', norm_score=False'})"
+        if kind == "Function":  # a RERANK function (schema functions are add_function lines)
+            return self.function(value)
+        if kind == "FunctionScore":
+            self.imports.add("from pymilvus import FunctionScore")
+            functions = ", ".join(self.function(f) for f in value.functions)
+            params = f", params={value.params!r}" if value.params else ""
+            return f"FunctionScore([{functions}]{params})"
         if kind == "DataType":
             self.imports.add("from pymilvus import DataType")
             return f"DataType.{value.name}"
@@ -118,6 +125,20 @@ class CodeWriter:
                 args.append(f"params={function.params!r}")
             built = "\n".join(_call_lines("Function", args))
             self.lines += _call_lines(f"{name}.add_function", [built])
+        return name
+
+    def function(self, function: Any) -> str:
+        """A `Function(...)` expression, as a variable of its own."""
+        self.imports.add("from pymilvus import Function")
+        args = [
+            f"name={function.name!r}",
+            f"function_type={self.value(function.type)}",
+            f"input_field_names={function.input_field_names!r}",
+        ]
+        if function.params:
+            args.append(f"params={function.params!r}")
+        name = self.variable("ranker")
+        self.lines += _call_lines(f"{name} = Function", args)
         return name
 
     def index_params(self, params: Any) -> str:
