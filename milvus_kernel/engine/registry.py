@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Any
 
 from milvus_kernel.engine.admin import aliases, databases, maintenance, users
-from milvus_kernel.engine.data import imports, writes
+from milvus_kernel.engine.data import imports, updates, writes
 from milvus_kernel.engine.reads import exports
 from milvus_kernel.engine.reads import select as reads
 from milvus_kernel.engine.schema import collections, indexes, partitions, show_create
@@ -30,6 +30,7 @@ Handler = Callable[[Any, Any], Result]
 FAMILIES = (collections, partitions, indexes, databases, aliases, maintenance, show_create)
 FAMILIES += (writes, imports, reads, exports, search, hybrid, users, plot, evaluate)
 
+FAMILIES += (updates, alter)
 HANDLERS: Mapping[type[Statement], Handler] = MappingProxyType(
     {kind: handler for family in FAMILIES for kind, handler in family.HANDLERS.items()}
 )

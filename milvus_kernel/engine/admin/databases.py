@@ -1,4 +1,6 @@
-"""Database statements: CREATE DATABASE / DROP DATABASE / USE / SHOW DATABASES.
+"""Database statements: CREATE DATABASE / DROP DATABASE / USE / SHOW DATABASES, and a database's
+properties: ALTER DATABASE d SET (...) / DROP PROPERTIES (...), DESCRIBE DATABASE d (one row per
+property; the 2.3 standalone, without the RPCs, says so in one line).
 
 USE switches the open client to another database and remembers it in the connection's target,
 so SHOW CONNECTION shows it and a reconnect (after a lost server) returns to it. Servers without
@@ -13,10 +15,14 @@ import dataclasses
 from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.connection.capabilities import unimplemented
 from milvus_kernel.engine.context import using_catalog
+from milvus_kernel.engine.schema.alter import server_call, shown
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import (
+    AlterDatabaseSet,
     CreateDatabase,
+    DescribeDatabase,
     DropDatabase,
+    DropDatabaseProperties,
     ShowDatabases,
     UseDatabase,
 )
@@ -80,8 +86,62 @@ def show_databases(catalog: Catalog, statement: ShowDatabases) -> Result:
     return Table(columns=(Column("name", "str"), Column("current", "bool")), rows=rows)
 
 
+def _require_database(catalog: Catalog, name: str) -> None:
+    names = database_names(catalog)
+    if name not in names:
+        raise ExecutionError(f"database '{name}' does not exist; databases: {', '.join(names)}")
+
+
+def alter_database_set(catalog: Catalog, statement: AlterDatabaseSet) -> Result:
+    name = statement.name
+    _require_database(catalog, name)
+    if not statement.properties:
+        raise ExecutionError("ALTER DATABASE ... SET needs at least one property")
+    properties = dict(statement.properties)
+    server_call(
+        catalog,
+        "ALTER DATABASE ... SET",
+        "alter_database_properties",
+        name,
+        properties,
+        action=f"altering database {name}",
+    )
+    return Message(f"set {shown(properties)} on database {name}")
+
+
+def drop_database_properties(catalog: Catalog, statement: DropDatabaseProperties) -> Result:
+    name = statement.name
+    _require_database(catalog, name)
+    keys = list(statement.keys)
+    server_call(
+        catalog,
+        "ALTER DATABASE ... DROP PROPERTIES",
+        "drop_database_properties",
+        name,
+        keys,
+        action=f"altering database {name}",
+    )
+    word = "property" if len(keys) == 1 else "properties"
+    return Message(f"dropped {word} {', '.join(keys)} of database {name}")
+
+
+def describe_database(catalog: Catalog, statement: DescribeDatabase) -> Result:
+    name = statement.name
+    _require_database(catalog, name)
+    described = dict(
+        server_call(catalog, "DESCRIBE DATABASE", "describe_database", name, action="describing")
+        or {}
+    )
+    rows = [("name", str(described.pop("name", name)))]
+    rows += [(str(key), str(value)) for key, value in sorted(described.items())]
+    return Table(columns=(Column("property", "str"), Column("value", "str")), rows=rows)
+
+
 HANDLERS = using_catalog(
     {
+        AlterDatabaseSet: alter_database_set,
+        DropDatabaseProperties: drop_database_properties,
+        DescribeDatabase: describe_database,
         CreateDatabase: create_database,
         DropDatabase: drop_database,
         UseDatabase: use_database,

@@ -15,6 +15,7 @@ from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.context import using_catalog
 from milvus_kernel.engine.data.batch_writer import BatchWriter, plural, with_counts
 from milvus_kernel.engine.data.field_values import BadValue, convert, estimate_size
+from milvus_kernel.engine.data.partial import require_partial
 from milvus_kernel.engine.embeddings.filling import fill_values
 from milvus_kernel.engine.legacy import expand_insert, keyed_delete
 from milvus_kernel.engine.schema.fields import CollectionInfo, FieldInfo
@@ -77,6 +78,12 @@ def _columns(info: CollectionInfo, statement: Insert) -> list[FieldInfo | str]:
             )
         targets.append(field)
     given = {t.name if isinstance(t, FieldInfo) else t for t in targets}
+    if statement.partial:  # the fields left out keep their values; the key says which row
+        if info.primary.name not in given:
+            raise ExecutionError(
+                f"a partial UPSERT names the primary key {info.primary.name} in its column list"
+            )
+        return targets
     for field in info.insertable:
         if field.name not in given and not (field.nullable or field.has_default):
             raise ExecutionError(
@@ -153,6 +160,9 @@ def insert(catalog: Catalog, statement: Insert) -> Result:
     targets = _columns(info, statement)
     rows = prepare_rows(info, targets, statement.rows)
     writer = BatchWriter(catalog, info, statement.upsert, statement.partition)
+    if statement.partial:
+        require_partial(catalog)
+        writer.kwargs["partial_update"] = True
     sent = 0
     for batch in batches(rows):
         try:
