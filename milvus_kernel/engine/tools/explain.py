@@ -20,9 +20,11 @@ from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.connection.clients import Connection
 from milvus_kernel.engine.connection.targets import Target
 from milvus_kernel.engine.context import HandlerContext
+from milvus_kernel.engine.embeddings.explained import EmbeddedRows
+from milvus_kernel.engine.embeddings.filling import filled
 from milvus_kernel.engine.search.query_sources import FOUND
 from milvus_kernel.engine.tools.python_code import Call, CodeWriter
-from milvus_kernel.language.statements import Evaluate, Explain, Export, ImportFile, Plot
+from milvus_kernel.language.statements import Evaluate, Explain, Export, ImportFile, Insert, Plot
 from milvus_kernel.results import Message, Result, Table
 
 _METADATA_PREFIXES = ("describe_", "list_", "has_", "get_")
@@ -47,6 +49,8 @@ class _EmptyIterator:
 
 class Recorder:
     """Stands in for a MilvusClient: metadata calls pass through, the others are recorded."""
+
+    records_calls = True  # how a handler knows it is being explained (schema.server_types)
 
     def __init__(self, client: Any, target: str = "client", calls: list[Call] | None = None):
         self._client = client
@@ -74,6 +78,10 @@ class Recorder:
             return self._record(name, args, kwargs)
 
         return record
+
+    def explain_python(self, code: str) -> None:
+        """The kernel's own work after the calls (ORDER BY, GROUP BY), as the Python it is."""
+        self.calls.append(Call("", (), {}, code=code))
 
     def _record(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if name == "_get_connection":  # a call the pymilvus client has no public form of
@@ -126,6 +134,16 @@ def script(target: Target, recorder: Recorder) -> str:
     return "\n".join(lines + writer.lines)
 
 
+def embedding_steps(catalog: Catalog, statement: Insert, calls: list[Call]) -> None:
+    """An INSERT into EMBED fields: its rows print how the kernel computed their vectors."""
+    fills = filled(catalog.require(statement.table), statement)
+    for call in calls if fills else ():
+        if call.method in ("insert", "upsert"):
+            call.args = tuple(
+                EmbeddedRows(arg, fills) if isinstance(arg, list) else arg for arg in call.args
+            )
+
+
 def explain(context: HandlerContext, statement: Explain) -> Result:
     inner = statement.statement
     name = (inner.text.split() or [type(inner).__name__])[0].upper()
@@ -143,6 +161,8 @@ def explain(context: HandlerContext, statement: Explain) -> Result:
     recorder = Recorder(catalog.client)
     shadow = Catalog(Connection(recorder, target), catalog.settings, lambda _text: None)
     result = handler(replace(context, catalog=shadow, progress=None), inner)
+    if isinstance(inner, Insert):
+        embedding_steps(shadow, inner, recorder.calls)
     if catalog.settings.timeout is None:  # the default deadlines are the kernel's, not a choice
         for call in recorder.calls:
             call.kwargs.pop("timeout", None)

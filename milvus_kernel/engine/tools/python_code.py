@@ -4,7 +4,9 @@
 code is exact; a long literal goes into a variable of its own before the call, wrapped for
 reading), pymilvus objects as the code that builds them (a `CollectionSchema` as `create_schema`
 and `add_field` lines, `IndexParams` as `add_index` lines, `AnnSearchRequest`, `RRFRanker`,
-`WeightedRanker`), and query data that knows its source (`query_sources.Sourced`) as that code.
+`WeightedRanker`), query data that knows its source (`query_sources.Sourced`) as that code, and
+the rows of an INSERT into EMBED fields (`explained.EmbeddedRows`) as the rows the statement gave,
+the model's load and the encode of their texts.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import pprint
 from dataclasses import dataclass, field
 from typing import Any
 
+from milvus_kernel.engine.embeddings import explained
 from milvus_kernel.engine.search.query_sources import Sourced
 
 WIDTH = 100
@@ -29,6 +32,7 @@ class Call:
     target: str = "client"
     assign: str | None = None
     comment: str | None = None
+    code: str | None = None  # not a call: Python the kernel runs itself (sorting, grouping)
 
 
 @dataclass
@@ -38,6 +42,8 @@ class CodeWriter:
     lines: list[str] = field(default_factory=list)
     imports: set[str] = field(default_factory=set)
     counters: dict[str, int] = field(default_factory=dict)
+    #: the variable holding each embedding model loaded so far, by its 'provider:model'
+    models: dict[str, str] = field(default_factory=dict)
 
     def variable(self, hint: str) -> str:
         count = self.counters.get(hint, 0) + 1
@@ -62,6 +68,8 @@ class CodeWriter:
             if "np." in value.code:
                 self.imports.add("import numpy as np")
             return value.code
+        if isinstance(value, explained.EmbeddedRows):
+            return self.embedded_rows(value, hint)
         if kind == "CollectionSchema":
             return self.schema(value)
         if kind == "IndexParams":
@@ -99,6 +107,23 @@ class CodeWriter:
                 return f"[{items}]" if isinstance(value, list) else f"({items},)"
         return self.literal(value, hint)
 
+    def embedded_rows(self, rows: explained.EmbeddedRows, hint: str) -> str:
+        """The rows as given, then the lines that compute the vectors of their EMBED fields."""
+        name = self.literal(rows.given(), hint)
+        if not name.isidentifier():  # rows short enough to write inline: a variable to fill
+            variable = self.variable(hint)
+            self.lines.append(f"{variable} = {name}")
+            name = variable
+        for binding in rows.fills:
+            self.imports.add(explained.model_import(binding.model))
+            if binding.model not in self.models:
+                self.models[binding.model] = self.variable("model")
+                load = explained.model_load(binding.model, self.models[binding.model])
+                if load is not None:
+                    self.lines.append(load)
+            self.lines += explained.encode_lines(binding, name, self.models[binding.model])
+        return name
+
     def schema(self, schema: Any) -> str:
         name = self.variable("schema")
         options = []
@@ -113,6 +138,8 @@ class CodeWriter:
             if f.description:
                 args.append(f"description={f.description!r}")
             self.lines += _call_lines(f"{name}.add_field", args)
+        for struct in schema.struct_fields:  # ARRAY<STRUCT<...>> columns
+            self.struct(name, struct)
         for function in schema.functions:
             self.imports.add("from pymilvus import Function")
             args = [
@@ -126,6 +153,22 @@ class CodeWriter:
             built = "\n".join(_call_lines("Function", args))
             self.lines += _call_lines(f"{name}.add_function", [built])
         return name
+
+    def struct(self, schema_name: str, struct: Any) -> None:
+        """`create_struct_field_schema()` with its fields, then the ARRAY of STRUCT field."""
+        name = self.variable("struct")
+        self.lines.append(f"{name} = MilvusClient.create_struct_field_schema()")
+        for f in struct.fields:
+            args = [repr(f.name), self.value(f.dtype)]
+            args += [f"{k}={self.value(v, k)}" for k, v in f.params.items()]  # dim, max_length
+            self.lines += _call_lines(f"{name}.add_field", args)
+        args = [repr(struct.name), "DataType.ARRAY", "element_type=DataType.STRUCT"]
+        args += [f"struct_schema={name}", f"max_capacity={struct.max_capacity!r}"]
+        if struct.nullable:
+            args.append("nullable=True")
+        if struct.description:
+            args.append(f"description={struct.description!r}")
+        self.lines += _call_lines(f"{schema_name}.add_field", args)
 
     def function(self, function: Any) -> str:
         """A `Function(...)` expression, as a variable of its own."""
@@ -177,6 +220,9 @@ class CodeWriter:
     def call(self, call: Call) -> None:
         if call.comment:
             self.lines.append(f"# {call.comment}")
+        if call.code is not None:
+            self.lines += ["# computed by the kernel:", *call.code.splitlines()]
+            return
         args = [
             self.value(a, "rows" if call.method in ("insert", "upsert") else "data")
             for a in call.args
