@@ -17,7 +17,7 @@ from milvus_kernel.engine.admin import aliases, databases, maintenance, users
 from milvus_kernel.engine.data import imports, updates, writes
 from milvus_kernel.engine.reads import exports
 from milvus_kernel.engine.reads import select as reads
-from milvus_kernel.engine.schema import collections, indexes, partitions, show_create
+from milvus_kernel.engine.schema import alter, collections, indexes, partitions, show_create
 from milvus_kernel.engine.search import hybrid
 from milvus_kernel.engine.search import vector as search
 from milvus_kernel.engine.tools import evaluate, plot
@@ -29,7 +29,6 @@ Handler = Callable[[Any, Any], Result]
 
 FAMILIES = (collections, partitions, indexes, databases, aliases, maintenance, show_create)
 FAMILIES += (writes, imports, reads, exports, search, hybrid, users, plot, evaluate)
-
 FAMILIES += (updates, alter)
 HANDLERS: Mapping[type[Statement], Handler] = MappingProxyType(
     {kind: handler for family in FAMILIES for kind, handler in family.HANDLERS.items()}
