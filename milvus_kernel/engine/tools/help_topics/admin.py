@@ -20,6 +20,22 @@ DATABASES = grouped(
     ),
     Topic("USE", "switch to another database", "USE name;", ("USE analytics;",)),
     Topic("SHOW DATABASES", "list the databases", "SHOW DATABASES;", ("SHOW DATABASES;",)),
+    Topic(
+        "ALTER DATABASE",
+        "set or drop a database's properties",
+        "ALTER DATABASE name SET (property = value, ...);\n"
+        "ALTER DATABASE name DROP PROPERTIES ('property', ...);",
+        (
+            "ALTER DATABASE analytics SET (database.max.collections = 10);",
+            "ALTER DATABASE analytics DROP PROPERTIES ('database.max.collections');",
+        ),
+    ),
+    Topic(
+        "DESCRIBE DATABASE",
+        "a database's name and properties",
+        "DESCRIBE DATABASE name;",
+        ("DESCRIBE DATABASE default;",),
+    ),
 )
 
 ALIASES = grouped(

@@ -27,8 +27,28 @@ WRITING = grouped(
     Topic(
         "UPSERT",
         "insert rows, replacing those with the same primary key",
-        "UPSERT INTO table ... (the same two forms as INSERT)",
-        ("UPSERT INTO docs VALUES (1, 'green', [0.1, 0.2, 0.3, 0.5]);",),
+        "UPSERT INTO table ... (the same two forms as INSERT);\n"
+        "UPSERT INTO table (key, column, ...) VALUES (...), ... WITH (partial = true);",
+        (
+            "UPSERT INTO docs VALUES (1, 'green', [0.1, 0.2, 0.3, 0.5]);",
+            "UPSERT INTO docs (id, label) VALUES (1, 'x') WITH (partial = true);",
+        ),
+        "WITH (partial = true) changes only the columns named (pymilvus partial_update): the "
+        "other fields, vectors too, keep their values. Milvus Lite and Milvus 2.6+ have it.",
+    ),
+    Topic(
+        "UPDATE",
+        "change the rows a filter matches: constants, array append / remove",
+        "UPDATE table [PARTITION p] SET column = constant, ... WHERE filter;\n"
+        "UPDATE table SET tags = ARRAY_APPEND(tags, [v, ...]) | ARRAY_REMOVE(tags, v) WHERE ...;",
+        (
+            "UPDATE docs SET label = 'red', meta = {\"k\": 1} WHERE id > 10;",
+            "UPDATE docs SET tags = ARRAY_APPEND(tags, ['x']) WHERE id = 3;",
+            "UPDATE docs SET note = NULL WHERE TRUE;",
+        ),
+        "Exactly the matching rows change (their keys read by iterator, then partial upserts in "
+        "batches, with progress); vectors and the columns not named keep their values. WHERE is "
+        "required: WHERE TRUE changes every row. The primary key cannot be SET.",
     ),
     Topic(
         "DELETE",

@@ -60,12 +60,20 @@ COLLECTIONS = grouped(
     ),
     Topic(
         "ALTER TABLE",
-        "rename a collection or set its properties",
-        "ALTER TABLE name RENAME TO new_name;\nALTER TABLE name SET (property = value, ...);",
+        "rename a collection, add a column, change a column or the properties",
+        "ALTER TABLE name RENAME TO new_name;\nALTER TABLE name SET (property = value, ...);\n"
+        "ALTER TABLE name DROP PROPERTIES ('property', ...);\n"
+        "ALTER TABLE name ADD COLUMN column TYPE [NULL] [DEFAULT value];\n"
+        "ALTER TABLE name ALTER COLUMN column SET (max_length = n | mmap.enabled = true, ...);",
         (
             "ALTER TABLE docs RENAME TO docs2;",
             "ALTER TABLE docs SET (collection.ttl.seconds = 3600);",
+            "ALTER TABLE docs DROP PROPERTIES ('collection.ttl.seconds');",
+            "ALTER TABLE docs ADD COLUMN note VARCHAR(100) NULL DEFAULT 'x';",
+            "ALTER TABLE docs ALTER COLUMN label SET (max_length = 64);",
         ),
+        "An added column is nullable (the rows already there get its DEFAULT, or NULL). ADD "
+        "COLUMN and ALTER COLUMN need Milvus 2.6: Milvus Lite says they are not supported.",
     ),
     Topic(
         "TRUNCATE TABLE",
@@ -150,6 +158,17 @@ INDEXES = grouped(
         "the indexes of a collection",
         "SHOW INDEXES [ON] table;   DESCRIBE INDEX table;   -- the same table",
         ("SHOW INDEXES ON docs;", "SHOW INDEXES docs;", "DESC INDEX docs;"),
+    ),
+    Topic(
+        "ALTER INDEX",
+        "set or drop an index's properties (mmap.enabled, ...)",
+        "ALTER INDEX name ON table SET (property = value, ...);\n"
+        "ALTER INDEX name ON table DROP PROPERTIES ('property', ...);",
+        (
+            "ALTER INDEX vector ON docs SET (mmap.enabled = true);",
+            "ALTER INDEX vector ON docs DROP PROPERTIES ('mmap.enabled');",
+        ),
+        "Milvus Lite has no index properties: it says so.",
     ),
     Topic(
         "DESCRIBE INDEX",
