@@ -144,12 +144,10 @@ class BatchWriter:
         records the batch as written, then stops."""
         held = self._held(rows)
         try:
-            result = call_in_worker(
-                self.catalog.call, self.method, self.table, rows, table=self.table, **self.kwargs
-            )
+            result = call_in_worker(self.insert, rows)
         except CallInterrupted as stop:
             if stop.answered and stop.error is None:  # written: the caller counts it, then stops
-                self._count(rows, stop.value, held)
+                self.count(rows, stop.value, held)
                 self.interrupted = True
                 return
             if not stop.answered or fate_unknown(stop.error):  # type: ignore[arg-type]
@@ -159,19 +157,34 @@ class BatchWriter:
             if fate_unknown(error):
                 self.unknown = len(rows)
             raise
-        self._count(rows, result, held)
+        self.count(rows, result, held)
 
-    def _held(self, rows: list[dict[str, Any]]) -> set[Any]:
-        """The keys of `rows` the collection already holds (one query), when that can be known."""
+    def insert(self, rows: list[dict[str, Any]]) -> Any:
+        """The insert (or upsert) call of one batch, in the calling thread."""
+        return self.catalog.call(self.method, self.table, rows, table=self.table, **self.kwargs)
+
+    def keys_of(self, rows: list[dict[str, Any]]) -> set[Any]:
+        """The keys `rows` carry, when they are checked against the collection's (else none)."""
         if not self.checking:
             return set()
-        keys = list({row[self.key] for row in rows if row.get(self.key) is not None})
+        return {row[self.key] for row in rows if row.get(self.key) is not None}
+
+    def _held(self, rows: list[dict[str, Any]]) -> set[Any]:
+        if not self.checking:
+            return set()
+        try:
+            return call_in_worker(self.held_keys, rows)
+        except CallInterrupted:
+            raise KeyboardInterrupt from None
+
+    def held_keys(self, rows: list[dict[str, Any]]) -> set[Any]:
+        """The keys of `rows` the collection already holds (one query, in the calling thread),
+        when that can be known."""
+        keys = list(self.keys_of(rows))
         if not keys:
             return set()
         try:
-            found = call_in_worker(self._query_keys, keys)
-        except CallInterrupted:
-            raise KeyboardInterrupt from None
+            found = self._query_keys(keys)
         except ExecutionError as error:  # e.g. a server collection without an index: no load
             self.checking = False
             self.unchecked = error.message
@@ -196,7 +209,9 @@ class BatchWriter:
             table=self.table,
         )
 
-    def _count(self, rows: list[dict[str, Any]], result: Any, held: set[Any]) -> None:
+    def count(self, rows: list[dict[str, Any]], result: Any, held: set[Any]) -> None:
+        """Count an acknowledged batch (`result`: the server's answer; `held`: its keys that
+        already existed)."""
         result = dict(result or {})
         acknowledged = int(result.get(f"{self.method}_count", len(rows)))
         self.given += acknowledged

@@ -8,10 +8,12 @@ counted twice:
   and exactly how many rows were written (what COUNT(*) shows afterwards);
 - with on_error = 'skip' bad rows are set aside in `<file>.rejected.jsonl` (row number, reason,
   values) and the summary counts both;
-- the insert calls go through `BatchWriter`: an interrupt is taken at once even when the server
-  is frozen, and says exactly how many rows the server had acknowledged (and, when the answer
-  to the batch in flight never came, that this batch may or may not have been written); a lost
-  server or any other failure says the same; duplicate and existing keys are reported.
+- the insert calls go through a `Pipeline` of `BatchWriter` calls, up to `SET
+  import_parallelism` of them in flight at once: an interrupt is taken at once even when the
+  server is frozen, and says exactly how many rows the server had acknowledged (and, when the
+  answers to the batches in flight never came, that these may or may not have been written); a
+  lost server or any other failure says the same, naming the rows that landed after a batch that
+  did not; duplicate and existing keys are reported.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from milvus_kernel.engine.data.import_plan import (
     npy_field,
     plan_import,
 )
+from milvus_kernel.engine.data.in_flight import Batch, Pipeline, WriteFailed
 from milvus_kernel.engine.data.read_ahead import read_ahead
 from milvus_kernel.engine.data.writes import abbreviate_ids, require_partition
 from milvus_kernel.engine.progress import Reporter
@@ -66,10 +69,11 @@ class Importer:
             self.source = open_source(self.path, statement.path, kind, batch, **extra)
         self.plan = plan_import(self.info, statement, self.source)
         self.writer = BatchWriter(self.catalog, self.info, statement.upsert, statement.partition)
+        self.pipeline = Pipeline(self.writer, context.settings.import_parallelism, self._finished)
         self.verb, self.method = self.writer.verb, self.writer.method
         self.rejected = 0
-        self.position = 0  # the last row whose fate is known: written, or set aside
-        self.sending = ""  # the rows of the batch being written
+        self.position = 0  # the last row of the rows from row 1 on whose fate is known
+        self.reporter: Reporter | None = None
         self._rejects: TextIO | None = None
 
     @property
@@ -87,19 +91,23 @@ class Importer:
 
     def run(self) -> Result:
         label = f"{self.method} {self.into()} from {self.shown}"
-        reporter = Reporter(label, total=self.source.total).start()
+        self.reporter = reporter = Reporter(label, total=self.source.total).start()
         if self.options.on_error == "skip" and self.rejects_path.exists():
             self.rejects_path.unlink()  # this import's rejects only
         try:
-            for chunk, converted in self._chunks():
-                self._import(chunk, converted)
-                reporter.update(self.position)
-        except KeyboardInterrupt:
-            raise Interrupted(
-                f"interrupted: {self._count()} {self.into()} from {self.shown} "
-                f"(rows 1-{self.position}{self._aside()}){self.writer.in_flight(self.sending)}; "
-                "the rest were not"
-            ) from None
+            try:
+                for chunk, converted in self._chunks():
+                    self._import(chunk, converted)
+                self.pipeline.finish()
+            except KeyboardInterrupt:
+                self.pipeline.interrupt()
+                spans = ", ".join([f"1-{self.position}", *self.pipeline.later(self.position)])
+                raise Interrupted(
+                    f"interrupted: {self._count()} {self.into()} from {self.shown} "
+                    f"(rows {spans}{self._aside()}){self.pipeline.in_flight()}; the rest were not"
+                ) from None
+        except WriteFailed as failed:
+            raise self._failure(failed.batch) from None
         finally:
             reporter.update(self.position)
             reporter.finish(self.position if reporter.total is None else None)
@@ -143,6 +151,7 @@ class Importer:
             except (KernelError, KeyboardInterrupt):
                 raise
             except Exception as error:
+                self.pipeline.finish()  # the rows before it: written, or an earlier failure
                 raise ExecutionError(
                     f"cannot read {self.shown} after row {self.position}: {error}; {self._count()} "
                     f"{self.into()}{self._aside()}, the rest were not"
@@ -162,7 +171,8 @@ class Importer:
             first = min(converted.bad)
             pairs = zip(converted.rows, converted.indexes, strict=True)
             before = [row for row, index in pairs if index < first]
-            self._write(before, chunk.first, chunk.first + first - 1)
+            self.pipeline.submit(Batch(before, chunk.first, chunk.first + first - 1))
+            self.pipeline.finish()  # every row before it written, or an earlier failure
             raise ExecutionError(
                 f"row {chunk.first + first}: {converted.bad[first]}. The import stopped there: "
                 f"{plural(self.written)} (every row before it) had been {self.verb} "
@@ -170,36 +180,33 @@ class Importer:
                 f"(WITH (on_error = 'skip') sets bad rows aside and goes on)"
             )
         bad = sorted(converted.bad.items())
-        self._write(converted.rows, chunk.first, chunk.first + chunk.size - 1, chunk, bad)
+        last = chunk.first + chunk.size - 1
+        self.pipeline.submit(Batch(converted.rows, chunk.first, last, (chunk, bad)))
 
-    def _write(
-        self,
-        rows: list[dict[str, Any]],
-        first: int,
-        last: int,
-        chunk: Chunk | None = None,
-        bad: list[tuple[int, str]] = (),  # type: ignore[assignment]
-    ) -> None:
-        """Write `rows`, the good ones of rows first..last, in one call; then set `bad` aside."""
-        if not rows:
-            self._set_aside(chunk, bad)
-            self.position = last
-            return
-        self.sending = f"rows {first}-{last}"
-        try:
-            self.writer.send(rows)
-        except KernelError as error:
-            raise with_counts(
-                error,
-                f"{self._count()} {self.into()} before row {first}{self._aside()}"
-                f"{self.writer.in_flight(f'rows {first}-{last}')}; "
-                f"{'the rest' if self.writer.unknown else f'the rows from row {first} on'} "
-                "were not",
-            ) from None
-        self._set_aside(chunk, bad)
-        self.position = last
-        if self.writer.interrupted:  # during this batch, which was written: stop after it
-            raise KeyboardInterrupt
+    def _finished(self, batch: Batch) -> None:
+        """A batch written (or with no good rows): its bad rows set aside, progress reported."""
+        if batch.extra is not None:
+            self._set_aside(*batch.extra)
+        if batch.first == self.position + 1:
+            self.position = batch.last
+        if self.reporter is not None:
+            self.reporter.update(self.position)
+
+    def _failure(self, batch: Batch) -> BaseException:
+        """The error of the first batch that failed, with what had been written."""
+        error = batch.error
+        if not isinstance(error, KernelError):
+            return error  # type: ignore[return-value]
+        later = self.pipeline.later(batch.first)
+        also = f" and rows {', '.join(later)}" if later else ""
+        rest = (
+            "the rest" if later or self.pipeline.doubtful else f"the rows from row {batch.first} on"
+        )
+        return with_counts(
+            error,
+            f"{self._count()} {self.into()} before row {batch.first}{also}{self._aside()}"
+            f"{self.pipeline.in_flight()}; {rest} were not",
+        )
 
     def _set_aside(self, chunk: Chunk | None, bad: list[tuple[int, str]]) -> None:
         for index, reason in bad:

@@ -23,7 +23,7 @@ from milvus_kernel.engine.milvus_errors import translating
 from milvus_kernel.engine.reads.rows import column_for, plain, star_fields
 from milvus_kernel.engine.schema.fields import CollectionInfo, FieldInfo
 from milvus_kernel.engine.schema.indexes import build_default_index
-from milvus_kernel.engine.search import query_sources, rankers
+from milvus_kernel.engine.search import iterator, query_sources, rankers
 from milvus_kernel.engine.search.fulltext import bm25_score, server_functions
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.filters import output_name_problem
@@ -248,7 +248,11 @@ def search(context: HandlerContext, statement: Search) -> Result:
     metric, inner, extra = split_params(statement.params, statement.metric)
     used, note = check_metric(catalog, info, field, metric)
     check_range(used, inner)
-    check_window(statement.limit, statement.offset)
+    deep = statement.offset + statement.limit > MAX_WINDOW  # past the window: an iterator
+    if deep:
+        iterator.check_deep(statement, MAX_WINDOW)
+    else:
+        check_window(statement.limit, statement.offset)
     grouping = group_options(info, statement.group_by, statement.group_size)
     catalog.ensure_loaded(table)  # before FOR ID reads the stored vectors
     data = query_sources.resolve(catalog, info, field, statement, context.workdir)
@@ -271,8 +275,15 @@ def search(context: HandlerContext, statement: Search) -> Result:
     if statement.partitions:
         options["partition_names"] = list(statement.partitions)
     rows: list[tuple[Any, ...]] = []
+    if deep:
+        options.pop("offset", None)
+        hits = iterator.deep_hits(
+            catalog, statement, field.name, data, search_params, fields, options
+        )
+        with translating(table=table):
+            rows = hit_rows([hits], shown, info.primary.name, score, 1, statement.offset, bm25)
     step = batch_size(catalog, table, field, len(data))
-    for start in range(0, len(data), step):
+    for start in range(0, 0 if deep else len(data), step):
         with server_functions(catalog):
             results = catalog.call(
                 "search",
