@@ -18,6 +18,7 @@ from milvus_kernel.engine.data import imports, updates, writes
 from milvus_kernel.engine.reads import exports
 from milvus_kernel.engine.reads import select as reads
 from milvus_kernel.engine.schema import alter, collections, indexes, partitions, show_create
+from milvus_kernel.engine.schema.typed_reads import typed
 from milvus_kernel.engine.search import hybrid
 from milvus_kernel.engine.search import vector as search
 from milvus_kernel.engine.tools import evaluate, plot
@@ -31,7 +32,7 @@ FAMILIES = (collections, partitions, indexes, databases, aliases, maintenance, s
 FAMILIES += (writes, imports, reads, exports, search, hybrid, users, plot, evaluate)
 FAMILIES += (updates, alter)
 HANDLERS: Mapping[type[Statement], Handler] = MappingProxyType(
-    {kind: handler for family in FAMILIES for kind, handler in family.HANDLERS.items()}
+    {kind: typed(handler) for family in FAMILIES for kind, handler in family.HANDLERS.items()}
 )
 
 

@@ -262,7 +262,7 @@ def to_filter(expr: Expr) -> Filter:
     """The statement-level filter: the rendered expression, its fields, and get-by-key values."""
     fields = tuple(dict.fromkeys(expr.fields()))
     keys, key_field = _keys(expr)
-    return Filter(expr.render(), fields, keys, key_field)
+    return Filter(expr.render(), fields, keys, key_field, tree=expr)
 
 
 def _keys(expr: Expr) -> tuple[tuple[Value, ...] | None, str | None]:

@@ -2,8 +2,9 @@
 
 `display_limit` (rows shown per result, 0 = all), `timeout` (seconds per Milvus call, None = the
 default deadline that fits the call, see `call_deadline`), `consistency_level` (for reads and
-searches, None = the collection's own) and `import_parallelism` (insert calls an import keeps in
-flight at once; 1 = one after the other).
+searches, None = the collection's own), `import_parallelism` (insert calls an import keeps in
+flight at once; 1 = one after the other) and `timezone` (an IANA name: the zone TIMESTAMPTZ
+values are shown in).
 
 Every Milvus call has a deadline, so a server that stops answering never blocks a statement for
 ever: short for metadata (`METADATA_DEADLINE`), longer for reads and writes (growing with the rows
@@ -16,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from milvus_kernel.engine.schema.timestamps import BadText, zone
 from milvus_kernel.errors import KernelError
 from milvus_kernel.results import Column, Table
 
@@ -78,6 +80,7 @@ _DESCRIPTIONS = {
     "timeout": "seconds allowed per Milvus call (NULL = a default that fits the call)",
     "consistency_level": "consistency of reads and searches (NULL = the collection's own)",
     "import_parallelism": "insert calls an import keeps in flight at once (1 = one at a time)",
+    "timezone": "time zone TIMESTAMPTZ values are shown in (an IANA name, e.g. 'Asia/Shanghai')",
 }
 
 
@@ -89,6 +92,7 @@ class Settings:
     timeout: float | None = None
     consistency_level: str | None = None
     import_parallelism: int = 2
+    timezone: str = "UTC"
 
     def set(self, name: str, value: Any) -> str:
         """Change one setting from a statement's value; returns the value as shown."""
@@ -201,9 +205,20 @@ def _set_import_parallelism(settings: Settings, value: Any) -> None:
     settings.import_parallelism = int(value)
 
 
+def _set_timezone(settings: Settings, value: Any) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise KernelError(f"timezone must be an IANA time zone name such as 'UTC', not {value!r}")
+    try:
+        zone(value.strip())
+    except BadText as error:
+        raise KernelError(str(error)) from None
+    settings.timezone = "UTC" if value.strip().upper() == "UTC" else value.strip()
+
+
 _SETTERS = {
     "display_limit": _set_display_limit,
     "timeout": _set_timeout,
     "consistency_level": _set_consistency_level,
     "import_parallelism": _set_import_parallelism,
+    "timezone": _set_timezone,
 }

@@ -13,6 +13,7 @@ from typing import Any
 
 from milvus_kernel.engine.schema.fields import FieldInfo
 from milvus_kernel.engine.schema.server_types import BadVectorText, bfloat16_bytes, binary_from_hex
+from milvus_kernel.engine.schema.timestamps import BadText, typed
 
 _INT_RANGES = {
     "INT8": (-(2**7), 2**7 - 1),
@@ -185,6 +186,11 @@ def convert(field: FieldInfo, value: Any) -> Any:
         return _sparse(value, what)
     if field.is_vector:
         return _dense(field, value, what)
+    if kind in ("TIMESTAMPTZ", "GEOMETRY"):
+        try:
+            return typed(kind, value, what)
+        except BadText as error:
+            raise BadValue(str(error)) from None
     return _scalar(kind, value, field.max_length, what)
 
 

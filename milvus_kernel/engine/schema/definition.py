@@ -1,8 +1,10 @@
 """CREATE TABLE's column list and options → a pymilvus `CollectionSchema`; DESCRIBE's table.
 
-SQL meaning: scalar columns are nullable unless NOT NULL; primary key, partition key and vector
-columns never are. `GENERATED ALWAYS AS BM25(src)` adds a BM25 function from `src` (whose
-analyzer is switched on) to the sparse column.
+SQL meaning: scalar columns are nullable unless NOT NULL; primary key and partition key columns
+never are, vector columns only when written `NULL`. `GENERATED ALWAYS AS BM25(src)` adds a BM25
+function from `src` (whose analyzer is switched on) to the sparse column. An
+`ARRAY<STRUCT<...>>(n)` column becomes a pymilvus struct field schema (`DataType.ARRAY` of
+`DataType.STRUCT`); TIMESTAMPTZ and GEOMETRY defaults are checked and sent as ISO and WKT text.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ from typing import Any
 from milvus_kernel.engine.embeddings.binding import Binding, bindings
 from milvus_kernel.engine.embeddings.providers import split
 from milvus_kernel.engine.schema.fields import CollectionInfo
+from milvus_kernel.engine.schema.timestamps import BadText, typed
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import ColumnDef, CreateTable
 from milvus_kernel.results import Column, Table
 
 DEFAULT_VARCHAR_LENGTH = 65535
 DEFAULT_ARRAY_CAPACITY = 4096
+DEFAULT_STRUCT_CAPACITY = 100
 
 # WITH options of the full form: option name → create_collection keyword.
 TABLE_OPTIONS = {
@@ -107,6 +111,10 @@ def full_plan(statement: CreateTable) -> CreatePlan:
         description=str(plan.kwargs.pop("description", "") or ""),
     )
     for column in statement.columns:
+        element = column.type.element
+        if element is not None and element.name == "STRUCT":
+            schema.add_field(column.name, _data_type("ARRAY", column.name), **_struct(column))
+            continue
         schema.add_field(
             column.name,
             _data_type(column.type.name, column.name),
@@ -153,6 +161,29 @@ def column_field(column: ColumnDef) -> tuple[Any, dict[str, Any]]:
 
 
 
+def _struct(column: ColumnDef) -> dict[str, Any]:
+    """`ARRAY<STRUCT<name VARCHAR(20), emb FLOAT_VECTOR(4)>>(8)`: pymilvus's struct schema."""
+    from pymilvus import MilvusClient
+
+    assert column.type.element is not None
+    struct = MilvusClient.create_struct_field_schema()
+    for name, member in column.type.element.members:
+        kwargs: dict[str, Any] = {}
+        if member.name == "VARCHAR":
+            kwargs["max_length"] = member.length or DEFAULT_VARCHAR_LENGTH
+        if member.dim:
+            kwargs["dim"] = member.dim
+        struct.add_field(name, _data_type(member.name, f"{column.name}[{name}]"), **kwargs)
+    kwargs = {
+        "element_type": _data_type("STRUCT", column.name),
+        "struct_schema": struct,
+        "max_capacity": column.type.capacity or DEFAULT_STRUCT_CAPACITY,
+    }
+    if column.null:
+        kwargs["nullable"] = True
+    if column.description:
+        kwargs["description"] = column.description
+    return kwargs
 def _check_columns(statement: CreateTable) -> None:
     names = [c.name for c in statement.columns]
     duplicates = sorted({n for n in names if names.count(n) > 1})
@@ -204,7 +235,7 @@ def _field_kwargs(column: ColumnDef, bm25_source: bool) -> dict[str, Any]:
         if element.name.upper() == "VARCHAR":
             kwargs["max_length"] = element.length or DEFAULT_VARCHAR_LENGTH
     never_null = column.primary_key or column.partition_key or column.type.is_vector
-    if not never_null and not column.not_null:
+    if (not never_null and not column.not_null) or (column.type.is_vector and column.null):
         kwargs["nullable"] = True
     if column.has_default:
         if column.default is None and (column.not_null or never_null):
@@ -228,6 +259,11 @@ def _default_for(kind: str, column: ColumnDef) -> Any:
     value = column.default
     if kind in ("FLOAT", "DOUBLE") and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    if kind in ("TIMESTAMPTZ", "GEOMETRY"):
+        try:
+            return typed(kind, value, f"column {column.name}: DEFAULT")
+        except BadText as error:
+            raise ExecutionError(str(error)) from None
     checks = {"BOOL": bool, "VARCHAR": str, "FLOAT": float, "DOUBLE": float}
     expected = checks.get(kind, int if kind.startswith("INT") and "VECTOR" not in kind else None)
     if expected is not None and (

@@ -1,8 +1,9 @@
 """What the engine knows about a collection's fields, read from `describe_collection`.
 
 `FieldInfo` and `CollectionInfo` are plain views of a schema: type text for DESCRIBE
-(`VARCHAR(20)`, `ARRAY<VARCHAR(32)>(16)`), the display kind of each column, which fields a plain
-INSERT fills, the primary key and the vector fields.
+(`VARCHAR(20)`, `ARRAY<VARCHAR(32)>(16)`, `ARRAY<STRUCT<qty INT32, v FLOAT_VECTOR(4)>>(8)`),
+the display kind of each column, which fields a plain INSERT fills, the primary key and the
+vector fields.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from milvus_kernel.engine.schema.timestamps import from_micros
 from milvus_kernel.results import Column, Kind
 
 _INT_TYPES = {"INT8", "INT16", "INT32", "INT64"}
@@ -24,6 +26,8 @@ _KINDS: dict[str, Kind] = {
     "JSON": "json",
     "ARRAY": "array",
     "SPARSE_FLOAT_VECTOR": "sparse",
+    "TIMESTAMPTZ": "str",
+    "GEOMETRY": "str",
 }
 
 
@@ -47,10 +51,15 @@ class FieldInfo:
     analyzer: bool = False
     match: bool = False
     description: str = ""
+    members: tuple[FieldInfo, ...] = ()  # the fields of an ARRAY<STRUCT<...>>
 
     @property
     def is_vector(self) -> bool:
         return self.type.endswith("VECTOR")
+
+    @property
+    def is_struct(self) -> bool:
+        return self.type == "ARRAY" and self.element == "STRUCT"
 
     @property
     def is_dense(self) -> bool:
@@ -70,6 +79,10 @@ class FieldInfo:
     def type_text(self) -> str:
         if self.type == "VARCHAR" and self.max_length is not None:
             return f"VARCHAR({self.max_length})"
+        if self.is_struct:
+            inner = ", ".join(f"{m.name} {m.type_text}" for m in self.members)
+            suffix = f"({self.capacity})" if self.capacity is not None else ""
+            return f"ARRAY<STRUCT<{inner}>>{suffix}"
         if self.type == "ARRAY":
             inner = self.element or "?"
             if self.element == "VARCHAR" and self.max_length is not None:
@@ -144,6 +157,8 @@ def _type_name(value: Any) -> str:
 def field_info(raw: Mapping[str, Any]) -> FieldInfo:
     params = raw.get("params") or {}
     has_default, default = _default_value(raw.get("default_value"))
+    if _type_name(raw["type"]) == "TIMESTAMPTZ" and isinstance(default, int):
+        default = from_micros(default)  # Milvus reports microseconds since the epoch
     element = raw.get("element_type")
 
     def int_param(key: str) -> int | None:
@@ -167,6 +182,7 @@ def field_info(raw: Mapping[str, Any]) -> FieldInfo:
         analyzer=str(params.get("enable_analyzer", "")).lower() == "true",
         match=str(params.get("enable_match", "")).lower() == "true",
         description=raw.get("description") or "",
+        members=tuple(field_info(m) for m in raw.get("struct_fields") or ()),
     )
 
 

@@ -1,5 +1,9 @@
 """Vector types only a Milvus server has: BINARY_VECTOR, FLOAT16_VECTOR, BFLOAT16_VECTOR.
 
+Also what Milvus Lite 3.2.2 would make silently different, refused on Lite before anything is
+created: `ARRAY<STRUCT<...>>` columns (Lite drops them at create) and nullable vectors (Lite
+reports them nullable, then refuses every NULL).
+
 Literals: a BINARY_VECTOR(dim) value is a list of `dim` bits, `[1, 0, 1, ...]` (packed 8 to a
 byte, first bit the most significant, as NumPy's `packbits`), or a hex string of dim/8 bytes,
 `'0x1e14'`. FLOAT16 and BFLOAT16 values are lists of numbers, sent as half-precision bytes:
@@ -11,6 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+
+from milvus_kernel.language.statements import ColumnDef
 
 
 class BadVectorText(ValueError):
@@ -70,3 +76,20 @@ SERVER_ONLY = ("BINARY_VECTOR", "FLOAT16_VECTOR", "BFLOAT16_VECTOR", "INT8_VECTO
 def server_only_columns(type_names: Sequence[str]) -> list[str]:
     """The types among `type_names` that Milvus Lite has no columns of."""
     return [name for name in dict.fromkeys(t.upper() for t in type_names) if name in SERVER_ONLY]
+
+
+def lite_refusals(columns: Sequence[ColumnDef]) -> list[str]:
+    """What CREATE TABLE asks for that Milvus Lite has not (each "<what> is not supported")."""
+    found = [f"the {kind} type" for kind in server_only_columns([c.type.name for c in columns])]
+    for column in columns:
+        element = column.type.element
+        if column.type.name == "ARRAY" and element is not None and element.name == "STRUCT":
+            found.append(f"ARRAY<STRUCT<...>> ({column.name}; Lite would drop the column)")
+        if column.type.is_vector and column.null:
+            found.append(f"a nullable vector ({column.name} {column.type.name} NULL)")
+    return found
+
+
+def explaining(catalog: Any) -> bool:
+    """True on EXPLAIN's catalog, whose client records calls: it shows the code a server runs."""
+    return bool(getattr(type(catalog.client), "records_calls", False))

@@ -95,9 +95,11 @@ def column(field: FieldInfo, info: CollectionInfo, raw: Mapping[str, Any]) -> st
         parts.append("PRIMARY KEY")
         if field.auto_id:
             parts.append("AUTO_ID")
-    never_null = field.is_primary or field.partition_key or field.is_vector
+    never_null = field.is_primary or field.partition_key or field.is_vector or field.is_struct
     if not never_null and not field.nullable:
         parts.append("NOT NULL")
+    if (field.is_vector or field.is_struct) and field.nullable:
+        parts.append("NULL")  # a nullable vector (or struct array): only where written so
     if field.has_default:
         parts.append(f"DEFAULT {literal(field.default)}")
     if field.partition_key:

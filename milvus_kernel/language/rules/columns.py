@@ -37,6 +37,9 @@ TYPE_NAMES = {
     "FLOAT16_VECTOR": "FLOAT16_VECTOR",
     "BFLOAT16_VECTOR": "BFLOAT16_VECTOR",
     "INT8_VECTOR": "INT8_VECTOR",
+    "TIMESTAMPTZ": "TIMESTAMPTZ",
+    "GEOMETRY": "GEOMETRY",
+    "STRUCT": "STRUCT",
 }
 DIM_TYPES = {"FLOAT_VECTOR", "BINARY_VECTOR", "FLOAT16_VECTOR", "BFLOAT16_VECTOR", "INT8_VECTOR"}
 DEFAULT_VARCHAR_LENGTH = 65535
@@ -59,6 +62,8 @@ class ColumnRules(Transformer):
         kind = type_name(name)
         if kind == "ARRAY":
             raise SemanticError("ARRAY needs an element type: ARRAY<INT64>(capacity)", name)
+        if kind == "STRUCT":
+            raise SemanticError("STRUCT needs its fields: STRUCT<tag VARCHAR(20), qty INT32>", name)
         if kind in DIM_TYPES:
             if size is None:
                 raise SemanticError(f"{kind} needs a dimension, e.g. {name}(128)", name)
@@ -81,21 +86,42 @@ class ColumnRules(Transformer):
         if type_name(name) != "ARRAY":
             raise SemanticError(f"only ARRAY takes an element type, not {name}", name)
         inner, inner_token = element
-        if inner.is_vector or inner.name in ("ARRAY", "JSON"):
+        if inner.is_vector or inner.name in ("ARRAY", "JSON", "TIMESTAMPTZ", "GEOMETRY"):
             raise SemanticError(f"an ARRAY cannot hold {inner.name}", inner_token)
         size = int(capacity) if capacity is not None else None  # None: the engine's default
         return s.FieldType("ARRAY", element=inner, capacity=size), name
+
+    def struct_member(self, name: Token, typed: tuple[s.FieldType, Token]) -> Any:
+        field_type, token = typed
+        if field_type.name in ("ARRAY", "STRUCT", "JSON", "SPARSE_FLOAT_VECTOR"):
+            raise SemanticError(f"a STRUCT cannot hold {field_type.name}", token)
+        return str(name), field_type, name
+
+    def struct_type(self, name: Token, _lt: Token, *rest: Any) -> tuple[s.FieldType, Token]:
+        """`STRUCT<name VARCHAR(20), qty INT32, emb FLOAT_VECTOR(4)>`: only inside an ARRAY."""
+        if type_name(name) != "STRUCT":
+            raise SemanticError(f"only STRUCT takes named fields, not {name}", name)
+        members = [m for m in rest if isinstance(m, tuple)]
+        check_unique(tuple(m[0] for m in members), "STRUCT field", None)
+        fields = tuple((m[0], m[1]) for m in members)
+        return s.FieldType("STRUCT", members=fields), name
 
     def column_def(
         self, name: Token, typed: tuple[s.FieldType, Token], *constraints: Clause
     ) -> s.ColumnDef:
         field_type, type_token = typed
+        if field_type.name == "STRUCT":
+            raise SemanticError(
+                "a STRUCT column is an array of them: ARRAY<STRUCT<...>>(capacity)", type_token
+            )
         given = single_clauses(list(constraints))
         if given.get("primary_key"):
             field_type = primary_key_type(field_type, type_token)
         if "not_null" in given and "null" in given:
             raise SemanticError(f"column {name} cannot be both NULL and NOT NULL", name)
-        given.pop("null", None)
+        struct = field_type.element is not None and field_type.element.name == "STRUCT"
+        if given.pop("null", None) and (field_type.is_vector or struct):
+            given["null"] = True  # a nullable vector; scalars are nullable unless NOT NULL
         if given.get("bm25_source") and field_type.name != "SPARSE_FLOAT_VECTOR":
             raise SemanticError("a BM25 column must be SPARSE_FLOAT_VECTOR", name)
         if (given.get("analyzer") or given.get("match")) and field_type.name != "VARCHAR":

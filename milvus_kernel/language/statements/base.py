@@ -33,3 +33,6 @@ class Filter:
     #: primary-key values when the whole filter is `<field> IN (...)` or `<field> = v` (a get).
     keys: tuple[Value, ...] | None = None
     key_field: str | None = None
+    #: the expression tree (`filters.Expr`) the text was rendered from, to render it again
+    #: once the schema is known (TIMESTAMPTZ comparisons); None for filters made by the engine
+    tree: Any = field(default=None, compare=False, repr=False)

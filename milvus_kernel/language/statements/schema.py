@@ -16,6 +16,7 @@ class FieldType:
     dim: int | None = None  # FLOAT_VECTOR(dim)
     element: FieldType | None = None  # ARRAY<element>
     capacity: int | None = None  # ARRAY<...>(capacity)
+    members: tuple[tuple[str, FieldType], ...] = ()  # STRUCT<name type, ...>
 
     @property
     def is_vector(self) -> bool:
@@ -39,6 +40,7 @@ class ColumnDef:
     bm25_source: str | None = None  # GENERATED ALWAYS AS BM25(source)
     description: str | None = None
     embed: tuple[str, str] | None = None  # EMBED(source) USING 'provider:model'
+    null: bool = False  # NULL written out: the only way a vector column is nullable
 
     @property
     def has_default(self) -> bool:

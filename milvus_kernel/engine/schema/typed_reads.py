@@ -1,0 +1,131 @@
+"""TIMESTAMPTZ and GEOMETRY in every statement that reads: filters made right for the schema,
+values shown in the session's time zone, geometry functions a server lacks refused in one line.
+
+`typed(handler)` wraps each handler of the registry (EXPLAIN runs the same wrapped handlers, so
+the code it prints has the same filter). Before the handler runs, a filter that compares a field
+with a string (`at > '2025-03-01T00:00:00Z'`) is rendered again once the collection's schema says
+which of those fields are TIMESTAMPTZ: their strings become `ISO "..."` literals, checked and
+normalized (a value without an offset is UTC). After it, the TIMESTAMPTZ columns of a result
+table are shown in `SET timezone`'s zone. Statements without such filters or columns pass
+through untouched, with no extra call.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from dataclasses import fields, is_dataclass, replace
+from typing import Any
+
+from milvus_kernel.engine.catalog import Catalog
+from milvus_kernel.engine.connection.capabilities import require_full_milvus
+from milvus_kernel.engine.schema.fields import CollectionInfo
+from milvus_kernel.engine.schema.server_types import explaining
+from milvus_kernel.engine.schema.timestamps import BadText, shown, to_milvus, zone
+from milvus_kernel.errors import ExecutionError
+from milvus_kernel.language.filter_types import compared_with_strings, functions, retimed
+from milvus_kernel.language.statements import Filter
+from milvus_kernel.results import Result, Table
+
+#: the geometry functions Milvus Lite 3.2.2's filter parser does not know
+LITE_LACKS = ("ST_EQUALS", "ST_TOUCHES", "ST_OVERLAPS", "ST_CROSSES")
+
+Handler = Callable[[Any, Any], Result]
+
+
+def _filters(statement: Any) -> list[Filter]:
+    found = []
+    where = getattr(statement, "where", None)
+    if isinstance(where, Filter):
+        found.append(where)
+    for leg in getattr(statement, "legs", ()) or ():
+        found += _filters(leg)
+    return found
+
+
+def _table(statement: Any) -> str | None:
+    table = getattr(statement, "table", None)
+    return table if isinstance(table, str) else None
+
+
+def _normalize(text: str) -> str:
+    try:
+        return to_milvus(text, "a TIMESTAMPTZ comparison")
+    except BadText as error:
+        raise ExecutionError(str(error)) from None
+
+
+def _retimed(statement: Any, times: set[str]) -> Any:
+    """`statement` with its filters (and its legs' filters) rendered for the timestamps."""
+    if not is_dataclass(statement):
+        return statement
+    changes: dict[str, Any] = {}
+    for spec in fields(statement):
+        value = getattr(statement, spec.name)
+        if spec.name == "where" and isinstance(value, Filter):
+            changes["where"] = retimed(value, times, _normalize)
+        elif spec.name == "legs" and isinstance(value, tuple):
+            changes["legs"] = tuple(_retimed(leg, times) for leg in value)
+    return replace(statement, **changes) if changes else statement
+
+
+def prepared(catalog: Catalog, statement: Any) -> Any:
+    """The statement to run: geometry functions checked, TIMESTAMPTZ comparisons as ISO."""
+    wheres = _filters(statement)
+    called = set().union(*(functions(w) for w in wheres)) if wheres else set()
+    for name in LITE_LACKS:
+        if name in called and not explaining(catalog):
+            require_full_milvus(catalog, name)
+    candidates = set().union(*(compared_with_strings(w) for w in wheres)) if wheres else set()
+    table = _table(statement)
+    if not candidates or table is None or not catalog.exists(table):
+        return statement
+    info = catalog.require(table)
+    times = {n for n in candidates if getattr(info.field(n), "type", "") == "TIMESTAMPTZ"}
+    return _retimed(statement, times) if times else statement
+
+
+def _times(info: CollectionInfo, result: Table) -> list[int]:
+    names = {f.name for f in info.fields if f.type == "TIMESTAMPTZ"}
+    return [i for i, column in enumerate(result.columns) if column.name in names]
+
+
+def in_zone(catalog: Catalog, statement: Any, result: Result) -> Result:
+    """`result` with its TIMESTAMPTZ columns shown in the session's time zone."""
+    table = _table(statement)
+    if not isinstance(result, Table) or table is None:
+        return result
+    info = catalog.cached(table)
+    if info is None or not any(f.type == "TIMESTAMPTZ" for f in info.fields):
+        return result
+    places = _times(info, result)
+    if not places:
+        return result
+    tz = zone(catalog.settings.timezone)
+
+    def row(values: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(shown(v, tz) if i in places else v for i, v in enumerate(values))
+
+    source = result.all_rows
+
+    def all_rows() -> Iterator[tuple[Any, ...]]:
+        assert source is not None
+        return (row(values) for values in source())
+
+    return replace(
+        result,
+        rows=[row(tuple(values)) for values in result.rows],
+        all_rows=all_rows if source is not None else None,
+    )
+
+
+def typed(handler: Handler) -> Handler:
+    """`handler` with the statement prepared for the schema and the result shown in the zone."""
+
+    @functools.wraps(handler)
+    def run(context: Any, statement: Any) -> Result:
+        catalog = context.catalog
+        ready = prepared(catalog, statement)
+        return in_zone(catalog, ready, handler(context, ready))
+
+    return run
