@@ -120,3 +120,43 @@ def test_wrong_columns_and_objects_are_refused_before_writing(session):
         magic(session, "INSERT INTO obj_cols FROM :d", d={"id": [1, 2], "label": ["a"]})
     with pytest.raises(MilvusMagicError, match="no value is bound to :missing"):
         magic(session, "INSERT INTO obj_cols FROM :missing")
+
+
+def test_a_frame_is_read_a_batch_at_a_time(session, monkeypatch):
+    """The import takes the frame in slices of batch_size rows: no pandas conversion ever sees
+    more rows than one batch (no `to_dict('records')`, `to_numpy()` or `tolist()` of the whole
+    frame or of a whole column), and each insert call carries one batch."""
+    expected = data(9)
+    frame = objects(expected)["frame"]
+    magic(session, f"CREATE TABLE obj_slices ({SCHEMA})")
+    batch, seen = 700, []
+
+    def bounded(method):
+        def call(self, *args, **kwargs):
+            seen.append((method.__name__, len(self)))
+            assert len(self) <= batch, f"{method.__name__} of {len(self)} rows"
+            return method(self, *args, **kwargs)
+
+        return call
+
+    for owner, names in (
+        (pd.DataFrame, ("to_dict", "to_numpy", "itertuples", "iterrows", "to_records")),
+        (pd.Series, ("to_numpy", "tolist", "to_list")),
+    ):
+        for name in names:
+            monkeypatch.setattr(owner, name, bounded(getattr(owner, name)))
+    client = session.catalog().client
+    sizes: list[int] = []
+    real_insert = client.insert
+
+    def insert(collection_name, data, *args, **kwargs):
+        sizes.append(len(data))
+        return real_insert(collection_name, data, *args, **kwargs)
+
+    monkeypatch.setattr(client, "insert", insert)
+    text = message(session, f"INSERT INTO obj_slices FROM :f WITH (batch_size = {batch})", f=frame)
+    assert text == f"inserted {N} rows into obj_slices from :f"
+    assert sorted(sizes) == sorted([batch] * (N // batch) + [N % batch])
+    assert seen and max(rows for _, rows in seen) <= batch  # the slices were converted
+    monkeypatch.undo()
+    check(session, "obj_slices", expected)
