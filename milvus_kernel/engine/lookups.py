@@ -2,7 +2,8 @@
 the fixed words of a place in a statement (index types, metrics, column types, option names).
 
 They never connect and never raise, and they never make the person wait on a stale list: the
-names are listed in the background when a connection opens and renewed behind a stale list.
+names are listed when a connection opens and renewed in the background behind a stale list, a
+renewal a statement waits for (on Milvus Lite, two calls at once can leave a load unfinished).
 """
 
 from __future__ import annotations
@@ -108,6 +109,19 @@ class Lookups:
             return sorted(self._catalog.names(timeout=QUICK_TIMEOUT))
         except Exception:
             return []
+
+    def list_names_now(self) -> None:
+        """List the collection names (for Tab) now, quietly; a failure shows on the next
+        statement instead."""
+        catalog = self._catalog
+        if catalog is not None:
+            with self._refreshing, contextlib.suppress(Exception):
+                catalog.names(max_age=0, timeout=QUICK_TIMEOUT)
+
+    def wait_for_listing(self) -> None:
+        """Wait (at most QUICK_TIMEOUT seconds) for a background listing to finish."""
+        if self._refreshing.acquire(timeout=QUICK_TIMEOUT):
+            self._refreshing.release()
 
     def _refresh_names(self) -> None:
         catalog = self._catalog

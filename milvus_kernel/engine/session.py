@@ -85,6 +85,7 @@ class Session(Lookups):
         if handler is None:
             raise NotSupported(f"{type(statement).__name__} is not supported by this kernel yet")
         started = time.monotonic()
+        self.wait_for_listing()  # a listing for Tab never runs beside a statement
         try:
             with reporting_to(self.progress):
                 return handler(statement)
@@ -132,7 +133,9 @@ class Session(Lookups):
 
     def _activate(self, connection: Connection) -> None:
         self._catalog = Catalog(connection, self.settings, self._notices.append)
-        self._refresh_names()  # listed in the background, so even the first Tab is answered at once
+        # Listed now, not beside the statement that connected: Milvus Lite 3.2.2 opens a collection
+        # on first use without a lock, and two first uses at once leave a load it never finishes.
+        self.list_names_now()
 
     # --- connection statements --------------------------------------------------------------
 
