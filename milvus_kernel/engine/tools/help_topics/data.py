@@ -74,6 +74,8 @@ READING = grouped(
             "SELECT * FROM docs WHERE id IN (1, 2, 3);",
             "SELECT id, label, distance FROM docs ORDER BY vector <-> [0.1, 0.2, 0.3, 0.4] "
             "LIMIT 5;",
+            "SELECT id, at FROM events WHERE at > '2025-03-01T00:00:00Z' AND "
+            "ST_WITHIN(place, 'POLYGON ((0 0, 20 0, 20 60, 0 60, 0 0))');",
         ),
         "Without LIMIT every matching row is read (past Milvus's 16384-row window, by "
         "iterator); display_limit rows are shown.",

@@ -24,10 +24,21 @@ COLLECTIONS = grouped(
             "CREATE TABLE quick WITH (dimension = 128, metric_type = 'L2');",
             "CREATE TABLE notes (id INT64 PRIMARY KEY, body VARCHAR(2000), vector "
             "FLOAT_VECTOR(384) EMBED(body) USING 'sentence-transformers:all-MiniLM-L6-v2');",
+            "CREATE TABLE events (id INT64 PRIMARY KEY, at TIMESTAMPTZ DEFAULT "
+            "'2025-01-01T00:00:00Z', place GEOMETRY, vector FLOAT_VECTOR(4));",
+            "CREATE TABLE orders (id INT64 PRIMARY KEY, items ARRAY<STRUCT<name VARCHAR(20), "
+            "qty INT32, emb FLOAT_VECTOR(4)>>(8), vector FLOAT_VECTOR(4) NULL);",
         ),
         "Types: BOOL, INT8, INT16, INT32, INT64, FLOAT, DOUBLE, VARCHAR(n), JSON, "
         "ARRAY<type>(capacity), FLOAT_VECTOR(dim) (or VECTOR(dim)), SPARSE_FLOAT_VECTOR, "
-        "BINARY_VECTOR(dim), FLOAT16_VECTOR(dim), BFLOAT16_VECTOR(dim), INT8_VECTOR(dim). "
+        "BINARY_VECTOR(dim), FLOAT16_VECTOR(dim), BFLOAT16_VECTOR(dim), INT8_VECTOR(dim), "
+        "TIMESTAMPTZ (ISO-8601 text or datetimes; no offset means UTC; shown in SET timezone's "
+        "zone; compared in WHERE as at > '2025-03-01T00:00:00Z'), GEOMETRY (WKT text, 'POINT "
+        "(13.4 52.5)'; WHERE ST_WITHIN(place, 'POLYGON ((...))'), ST_CONTAINS, ST_INTERSECTS, "
+        "ST_DWITHIN, and on a server ST_EQUALS, ST_TOUCHES, ST_OVERLAPS, ST_CROSSES), "
+        "ARRAY<STRUCT<name TYPE, ...>>(capacity) and nullable vectors (vector FLOAT_VECTOR(4) "
+        "NULL) on a Milvus 2.6 server (Milvus Lite refuses them: it would drop the one and "
+        "ignore the other). "
         "SQL names work too: INT and INTEGER are INT32, BIGINT INT64, TEXT and STRING "
         "VARCHAR(65535), BOOLEAN BOOL, REAL FLOAT. A primary key is INT64 or VARCHAR(n): "
         "`id INT PRIMARY KEY` (or INTEGER) makes an INT64 key. Milvus generates keys with AUTO_ID "
@@ -35,7 +46,7 @@ COLLECTIONS = grouped(
         "'openai:model', key from OPENAI_API_KEY) makes INSERT compute the vectors from the text "
         "and SEARCH ... TEXT embed the words; the binding is kept in the collection's properties "
         '(models: pip install "milvus-sql-kernel[embed]"; never downloaded).',
-        aliases=("CREATE COLLECTION", "EMBED"),
+        aliases=("CREATE COLLECTION", "EMBED", "TIMESTAMPTZ", "GEOMETRY", "STRUCT", "TYPES"),
     ),
     Topic(
         "DROP TABLE",

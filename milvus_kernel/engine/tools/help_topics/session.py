@@ -30,8 +30,13 @@ SESSION = grouped(
         "SET display_limit = n;      -- rows shown per result (0 = all)\n"
         "SET timeout = seconds;      -- per Milvus call (NULL = a default that fits it)\n"
         "SET consistency_level = 'Strong' | 'Bounded' | 'Session' | 'Eventually' | NULL;\n"
-        "SET import_parallelism = n; -- insert calls an import keeps in flight (default 2)",
-        ("SET display_limit = 20;", "SET consistency_level = 'Strong';"),
+        "SET import_parallelism = n; -- insert calls an import keeps in flight (default 2)\n"
+        "SET timezone = 'Asia/Shanghai'; -- the zone TIMESTAMPTZ values are shown in (UTC)",
+        (
+            "SET display_limit = 20;",
+            "SET consistency_level = 'Strong';",
+            "SET timezone = 'Europe/Berlin';",
+        ),
     ),
     Topic("SHOW SETTINGS", "the session's settings", "SHOW SETTINGS;", ("SHOW SETTINGS;",)),
 )
