@@ -160,3 +160,26 @@ def test_a_frame_is_read_a_batch_at_a_time(session, monkeypatch):
     assert seen and max(rows for _, rows in seen) <= batch  # the slices were converted
     monkeypatch.undo()
     check(session, "obj_slices", expected)
+
+
+def test_a_bare_2d_array_says_what_it_takes_and_its_columns_go_in(session):
+    """`VALUES :X` with a 2-D array: one plain line (no internal token name), nothing written;
+    the same array as a named column fills the vector field."""
+    X = data(2)["vector"]
+    magic(session, "CREATE TABLE obj_bare (id INT64 PRIMARY KEY AUTO_ID, vector FLOAT_VECTOR(8))")
+    for statement in ("INSERT INTO obj_bare VALUES :X", "INSERT INTO obj_bare FROM :X"):
+        with pytest.raises(MilvusMagicError) as raised:
+            magic(session, statement, X=X)
+        text = str(raised.value)
+        assert ":X holds ndarray" in text and "a dict of columns" in text, text
+        assert "PARAM" not in text and "__" not in text, text
+    assert stored(session, "obj_bare") == {}
+    text = message(session, "INSERT INTO obj_bare VALUES :d", d={"vector": X})
+    assert text.startswith(f"inserted {N} rows into obj_bare from :d")
+    got = np.stack(
+        [
+            np.asarray(row["vector"], dtype=np.float32)
+            for row in stored(session, "obj_bare").values()
+        ]
+    )
+    assert sorted(map(tuple, got.tolist())) == sorted(map(tuple, X.tolist()))
