@@ -46,6 +46,7 @@ _ORDERINGS = frozenset(COMPARISONS.values())
 class TimeLiteral(Expr):
     """A TIMESTAMPTZ value: `ISO "2025-03-01T00:00:00Z"`."""
 
+    atomic = True
     value: str
 
     def render(self) -> str:
@@ -115,6 +116,7 @@ Normalize = Callable[[str], str]
 class TimeList(Expr):
     """`[ISO "...", ISO "..."]`: the list of an IN over a TIMESTAMPTZ field."""
 
+    atomic = True
     values: tuple[TimeLiteral, ...]
 
     def render(self) -> str:

@@ -14,12 +14,16 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import ClassVar
 
 from milvus_kernel.language.statements import Filter, Value
 
 
 class Expr:
     """A node of a filter expression."""
+
+    #: written bare as an operand (a literal, a name, a call); others get parentheses
+    atomic: ClassVar[bool] = False
 
     def render(self) -> str:
         raise NotImplementedError
@@ -111,7 +115,7 @@ _SIMPLE = (Literal, FieldRef, Call)
 
 def _operand(expr: Expr) -> str:
     text = expr.render()
-    return text if isinstance(expr, _SIMPLE) else f"({text})"
+    return text if expr.atomic or isinstance(expr, _SIMPLE) else f"({text})"
 
 
 COMPARISONS = {
