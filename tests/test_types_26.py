@@ -27,6 +27,7 @@ from pymilvus import MilvusClient
 
 from milvus_kernel.engine.schema.fields import collection_info
 from milvus_kernel.engine.schema.show_create import create_table_text
+from milvus_kernel.engine.search.query_sources import anns_field
 from milvus_kernel.engine.session import Session
 from milvus_kernel.frontends.runner import run_cell
 from milvus_kernel.language.parser import parse_cell
@@ -367,6 +368,37 @@ def test_show_create_writes_struct_arrays_and_nullable_vectors_as_they_parse():
     [again] = parse_cell(text)
     [original] = parse_cell(STRUCT_TABLE)
     assert again.columns == original.columns
+
+
+def test_search_using_a_vector_inside_a_struct_array_names_it_as_pymilvus_does():
+    """`USING items[emb]` is pymilvus's anns_field "items[emb]" (struct_example.py), and the
+    kernel finds that vector in a server's describe_collection."""
+    [search] = parse_cell("SEARCH docs USING items[emb] FOR [0.1, 0.2, 0.3, 0.4] LIMIT 5")
+    assert search.anns_field == "items[emb]"
+    [hybrid] = parse_cell(
+        "SEARCH docs USING items[emb] FOR [1, 0, 0, 0], USING v FOR [0, 1, 0, 0] RERANK RRF(60)"
+    )
+    assert [leg.anns_field for leg in hybrid.legs] == ["items[emb]", "v"]
+    described = {
+        "fields": [
+            {"name": "id", "type": "INT64", "is_primary": True},
+            {
+                "name": "items",
+                "type": "ARRAY",
+                "element_type": "STRUCT",
+                "params": {"max_capacity": 8},
+                "struct_fields": [
+                    {"name": "qty", "type": "INT32"},
+                    {"name": "emb", "type": "FLOAT_VECTOR", "params": {"dim": 4}},
+                ],
+            },
+        ]
+    }
+    info = collection_info("docs", described)
+    found = anns_field(info, "items[emb]")
+    assert (found.name, found.type, found.dim) == ("items[emb]", "FLOAT_VECTOR", 4)
+    assert info.field("items[qty]").type == "INT32"
+    assert info.field("items[nothing]") is None and info.field("id[emb]") is None
 
 
 def test_a_notebook_user_sees_timestamps_in_their_zone(tmp_path):

@@ -224,7 +224,6 @@ class ToStatements(
         return tuple(float_list_at(v) if isinstance(v, Token) else v for v in vectors)
 
 
-
 def _shown_value(value: Any) -> str:
     """A value as the user wrote it, shortened (even one no filter can hold: an object, inf)."""
     try:

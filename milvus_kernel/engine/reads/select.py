@@ -8,6 +8,7 @@ display, and streams everything through `all_rows`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from milvus_kernel.engine.catalog import Catalog
@@ -15,6 +16,7 @@ from milvus_kernel.engine.context import using_catalog
 from milvus_kernel.engine.data.writes import check_filter_fields, require_partition
 from milvus_kernel.engine.legacy import keyed_select
 from milvus_kernel.engine.milvus_errors import translating
+from milvus_kernel.engine.reads import aggregates, ordering
 from milvus_kernel.engine.reads.rows import column_for, extra_keys, star_fields, to_row
 from milvus_kernel.engine.schema.fields import CollectionInfo
 from milvus_kernel.engine.search.fulltext import server_functions
@@ -164,9 +166,15 @@ def _select(catalog: Catalog, statement: Select) -> Result:
     if (statement.limit is not None and statement.limit < 0) or statement.offset < 0:
         raise ExecutionError("LIMIT and OFFSET must be 0 or more")
     catalog.ensure_loaded(table)
+    if statement.aggregating:  # the rows read bring the fields aggregates.needed_fields names
+        aggregates.check(info, statement)
+        grouped = replace(statement, columns=statement.group_by or (info.primary.name,))
+        return _aggregated(Reader(catalog, info, grouped), statement)
     reader = Reader(catalog, info, statement)
     if statement.count:
         return Table(columns=(Column("count(*)", "int"),), rows=[(reader.count(),)], title=table)
+    if statement.order:
+        return _ordered(reader, statement)
     where = statement.where
     if where is not None and where.keys is not None and where.key_field == info.primary.name:
         found = reader.get(where.keys)
@@ -188,6 +196,58 @@ def _select(catalog: Catalog, statement: Select) -> Result:
     def all_rows() -> Iterator[tuple[Any, ...]]:
         for entity in reader.iterate(offset, total):
             yield to_row(entity, names, reader.info)
+
+    return reader.table_of(found, total, all_rows=all_rows)
+
+
+def _aggregated(reader: Reader, statement: Select) -> Table:
+    """GROUP BY and aggregates, computed by the kernel over the streamed rows (aggregates.py)."""
+    reader.output_fields = aggregates.needed_fields(statement) or [reader.info.primary.name]
+    label = f"SELECT {reader.table}: aggregating"
+    rows = ordering.counted(reader.iterate(0, None), label, reader.count())
+    found = aggregates.grouped(rows, statement)
+    ordering.explain_python(
+        reader.catalog,
+        aggregates.aggregate_code(statement)
+        + ordering.window_code(statement.offset, statement.limit, statement.columns),
+    )
+    shown = [tuple(row.get(name) for name in statement.columns) for row in found]
+    columns = aggregates.columns(reader.info, statement)
+    return Table(columns=columns, rows=shown, total=len(shown), title=reader.table)
+
+
+def _ordered(reader: Reader, statement: Select) -> Table:
+    """ORDER BY fields, sorted by the kernel over the streamed rows (ordering.py)."""
+    for key in statement.order:
+        ordering.comparable_field(reader.info, key.field, "ORDER BY")
+    primary = reader.info.primary.name
+    if reader.output_fields != ["*"]:
+        wanted = [*reader.output_fields, *(k.field for k in statement.order), primary]
+        reader.output_fields = list(dict.fromkeys(wanted))
+    key = ordering.sort_key(statement.order, primary)
+    offset, limit = statement.offset, statement.limit
+    label = f"SELECT {reader.table}: ordering"
+    matched = max(0, reader.count() - offset)
+    total = matched if limit is None else min(limit, matched)
+    display = reader.catalog.settings.display_limit  # without LIMIT: the first page
+    shown = total if display == 0 or limit is not None else min(total, display)
+    rows = ordering.counted(reader.iterate(0, None), label, matched + offset)
+    found = ordering.first_rows(rows, key, offset + shown)[offset:]
+    names, _ = reader.columns(found)
+    ordering.explain_python(
+        reader.catalog,
+        ordering.sort_code(statement.order, primary) + ordering.window_code(offset, limit, names),
+    )
+    if shown == total:
+        return reader.table_of(found, total)
+
+    def all_rows() -> Iterator[tuple[Any, ...]]:
+        everything = ordering.sorted_rows(reader.iterate(0, None), key)
+        for index, entity in enumerate(everything):
+            if index >= offset + total:
+                return
+            if index >= offset:
+                yield to_row(entity, names, reader.info)
 
     return reader.table_of(found, total, all_rows=all_rows)
 

@@ -9,7 +9,7 @@ vector fields.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from milvus_kernel.engine.schema.timestamps import from_micros
@@ -108,7 +108,14 @@ class CollectionInfo:
     properties: Mapping[str, Any] | None = None
 
     def field(self, name: str) -> FieldInfo | None:
-        return next((f for f in self.fields if f.name == name), None)
+        """The field `name`; `items[emb]` is the field `emb` of the ARRAY<STRUCT> `items`."""
+        found = next((f for f in self.fields if f.name == name), None)
+        if found is None and name.endswith("]") and "[" in name:
+            outer, inner = name[:-1].split("[", 1)
+            struct = next((f for f in self.fields if f.name == outer and f.is_struct), None)
+            member = next((m for m in struct.members if m.name == inner), None) if struct else None
+            return replace(member, name=name) if member is not None else None
+        return found
 
     @property
     def names(self) -> list[str]:

@@ -20,6 +20,7 @@ from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.context import HandlerContext
 from milvus_kernel.engine.data.writes import check_filter_fields, require_partition
 from milvus_kernel.engine.milvus_errors import translating
+from milvus_kernel.engine.reads import ordering
 from milvus_kernel.engine.reads.rows import column_for, plain, star_fields
 from milvus_kernel.engine.schema.fields import CollectionInfo, FieldInfo
 from milvus_kernel.engine.schema.indexes import build_default_index
@@ -262,6 +263,10 @@ def search(context: HandlerContext, statement: Search) -> Result:
     returned = list(statement.output_fields)
     if statement.group_by and statement.group_by not in returned and "*" not in returned:
         returned.append(statement.group_by)
+    for key in statement.order:  # ORDER BY fields: the top hits, sorted by the kernel
+        ordering.comparable_field(info, key.field, "ORDER BY")
+        if key.field not in returned and "*" not in returned:
+            returned.append(key.field)
     shown, fields = plan_columns(info, returned, score, len(data) > 1, statement.projection)
     search_params: dict[str, Any] = {"params": inner}
     if metric:
@@ -301,6 +306,10 @@ def search(context: HandlerContext, statement: Search) -> Result:
             rows += hit_rows(
                 results, shown, info.primary.name, score, start + 1, statement.offset, bm25
             )
+    if statement.order:
+        rows = ordering.order_hits(rows, shown, statement.order)
+        code = ordering.hits_sort_code(statement.order, info.primary.name, score)
+        ordering.explain_python(catalog, code)
     columns = tuple(column(info, name) for name in shown)
     return Table(columns=columns, rows=rows, total=len(rows), title=table, note=note, metric=used)
 

@@ -87,6 +87,10 @@ class FilterRules(Transformer):
         path = tuple(p for p in parts if not isinstance(p, Token))
         return f.FieldRef(str(names[-1]), path)
 
+    def struct_vector(self, column: Token, member: Token) -> Token:
+        """`USING items[emb]`: the vector `emb` of the structs in `items` (one field name)."""
+        return Token.new_borrow_pos("NAME", f"{column}[{member}]", column)
+
     def accessor(self, key: Any) -> str | int:
         return int(key) if isinstance(key, Token) else key
 

@@ -39,6 +39,9 @@ class SelectRules(Transformer):
             raise SemanticError(f"DISTINCT goes with COUNT, not {name}", rest[0])
         return Clause("aggregate", s.Aggregate(name, str(argument), distinct), function)
 
+    def select_field(self, *names: Token) -> Clause:
+        return Clause("field", str(names[-1]), names[-1])  # coll.field names a field
+
     def select_columns(self, *items: Any) -> Clause:
         return Clause("columns", tuple(items))
 
@@ -70,7 +73,8 @@ class SelectRules(Transformer):
         partitions = given.get("partitions", ())
         options = given.get("with", {})
         limit, offset = given.get("limit", (None, 0))
-        items = selected.value
+        places = {item.value: item.token for item in selected.value if isinstance(item, Clause)}
+        items = tuple(i.value if getattr(i, "key", "") == "field" else i for i in selected.value)
         aggregates = [item for item in items if isinstance(item, Clause)]
         if "order_by" in given:
             if aggregates or "group_by" in given:
@@ -95,15 +99,16 @@ class SelectRules(Transformer):
                     )
             order = tuple(s.OrderKey(*key.value) for key in order_keys)
             return s.Select(str(table), items, partitions, where, limit, offset, order=order)
-        place = tokens.get("group_by") or (aggregates[0].token if aggregates else table)
         columns: list[str] = []
         for item in items:
             if isinstance(item, Clause):
                 columns.append(item.value.name)
-            elif item == "*" or item not in group_by:
+            elif item == "*":
+                raise SemanticError("SELECT * does not go with aggregates or GROUP BY", table)
+            elif item not in group_by:
                 raise SemanticError(
                     f"{item} is neither in GROUP BY nor inside an aggregate",
-                    place,
+                    places.get(item, table),
                     hint=f"add it to GROUP BY, or use MIN({item}), COUNT(DISTINCT {item}), ...",
                 )
             else:

@@ -96,6 +96,7 @@ READING = grouped(
             "SEARCH docs FOR IDS (17, 18) WHERE label = 'red' LIMIT 3;",
             "SEARCH docs FOR VECTORS FROM 'queries.npy' LIMIT 3;",
             "SEARCH docs FOR [0.1, 0.2, 0.3, 0.4] GROUP BY label SIZE 2 LIMIT 3;",
+            "SEARCH orders USING items[emb] FOR [0.1, 0.2, 0.3, 0.4] LIMIT 5;  -- in structs",
             "SEARCH docs FOR [0.1, 0.2, 0.3, 0.4] LIMIT 100 WITH (radius = 1.0, "
             "range_filter = 0.1);",
             "SEARCH articles TEXT 'how to tune hnsw' RETURN body LIMIT 5;",

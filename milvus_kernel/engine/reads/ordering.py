@@ -1,0 +1,215 @@
+"""ORDER BY fields, computed by the kernel: exact on every server, in bounded memory.
+
+Milvus Lite 3.2.2 accepts a query's `order_by` and silently ignores it, and servers before 2.6
+have none, so the kernel orders the rows itself while they stream from `query_iterator`:
+
+- with LIMIT n OFFSET m, one pass keeps only the first m + n rows (`heapq.nsmallest`, a heap);
+- without LIMIT, the first page comes the same way (one pass, a heap of the page), and every row
+  (EXPORT, a DataFrame) by an external merge sort: sorted runs of `RUN_ROWS` rows spilled to
+  temporary files, merged as they are read.
+
+NULLs sort last, ascending or descending. Ties are broken by the primary key, ascending, so the
+order is the same on every server and every run. EXPLAIN prints the iterator loop and the Python
+sorts that give the same rows (`sort_code`).
+"""
+
+from __future__ import annotations
+
+import heapq
+import pickle
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack
+from typing import IO, Any
+
+from milvus_kernel.engine.catalog import Catalog
+from milvus_kernel.engine.progress import Reporter
+from milvus_kernel.engine.schema.fields import CollectionInfo
+from milvus_kernel.errors import ExecutionError
+from milvus_kernel.language.statements import OrderKey
+
+RUN_ROWS = 50_000  # rows sorted in memory before a run is spilled to a temporary file
+BLOCK_ROWS = 1_000  # rows pickled together in a spilled run
+#: Field kinds whose values compare with each other (ORDER BY, GROUP BY, MIN, MAX).
+COMPARABLE = ("int", "float", "str", "bool")
+
+Row = Mapping[str, Any]
+
+
+class Descending:
+    """A value that sorts in reverse: the part of a sort key for a DESC field."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __lt__(self, other: Descending) -> bool:
+        return bool(other.value < self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Descending) and bool(self.value == other.value)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def comparable_field(info: CollectionInfo, name: str, clause: str) -> None:
+    """Raise unless `name` is a field of `info` whose values compare (numbers, strings, bools)."""
+    field = info.field(name)
+    if field is None:
+        raise ExecutionError(
+            f"{clause} {name}: collection '{info.name}' has no field '{name}';"
+            f" fields: {', '.join(info.names)}"
+        )
+    if field.kind not in COMPARABLE:
+        raise ExecutionError(
+            f"{clause} {name}: a {field.type_text} field has no order;"
+            " use a number, string or boolean field"
+        )
+
+
+def sort_key(order: Sequence[OrderKey], tie: str | None = None) -> Callable[[Row], tuple[Any, ...]]:
+    """The key that sorts rows by `order`, NULLs last, then by the field `tie` ascending."""
+    keys = [(key.field, key.descending) for key in order]
+
+    def key(row: Row) -> tuple[Any, ...]:
+        parts: list[Any] = []
+        for name, descending in keys:
+            value = row.get(name)
+            if value is None:
+                parts.append((1, None))
+            else:
+                parts.append((0, Descending(value) if descending else value))
+        if tie is not None:
+            parts.append(row.get(tie))
+        return tuple(parts)
+
+    return key
+
+
+def first_rows(rows: Iterable[Row], key: Callable[[Row], Any], count: int) -> list[Row]:
+    """The first `count` rows in the order of `key`, keeping no more than `count` in memory."""
+    return heapq.nsmallest(count, rows, key=key) if count > 0 else []
+
+
+def sorted_rows(
+    rows: Iterable[Row], key: Callable[[Row], Any], run_rows: int | None = None
+) -> Iterator[Row]:
+    """Every row in the order of `key`, holding at most `run_rows` (default `RUN_ROWS`) rows in
+    memory, plus one block of each spilled run."""
+    run_rows = run_rows or RUN_ROWS
+    with ExitStack() as files:
+        runs: list[IO[bytes]] = []
+        buffer: list[Row] = []
+        for row in rows:
+            buffer.append(row)
+            if len(buffer) >= run_rows:
+                buffer.sort(key=key)
+                runs.append(_spill(buffer, files.enter_context(tempfile.TemporaryFile())))
+                buffer = []
+        buffer.sort(key=key)
+        if not runs:
+            yield from buffer
+            return
+        yield from heapq.merge(*(_read(run) for run in runs), iter(buffer), key=key)
+
+
+def _spill(rows: list[Row], file: IO[bytes]) -> IO[bytes]:
+    for start in range(0, len(rows), BLOCK_ROWS):
+        pickle.dump(rows[start : start + BLOCK_ROWS], file, protocol=pickle.HIGHEST_PROTOCOL)
+    file.seek(0)
+    return file
+
+
+def _read(file: IO[bytes]) -> Iterator[Row]:
+    while True:
+        try:
+            block = pickle.load(file)  # the kernel's own temporary file
+        except EOFError:
+            return
+        yield from block
+
+
+def counted(rows: Iterable[Row], label: str, total: int | None) -> Iterator[Row]:
+    """`rows`, reporting progress as they stream (a long ORDER BY or GROUP BY shows it)."""
+    reporter = Reporter(label, total=total).start()
+    step = 0
+    for row in rows:
+        step += 1
+        if step == 1000:
+            reporter.advance(step)
+            step = 0
+        yield row
+    reporter.advance(step)
+    reporter.finish()
+
+
+def sort_code(order: Sequence[OrderKey], tie: str | None, rows: str = "rows") -> list[str]:
+    """Python that sorts the list `rows` of dicts like `sort_key` does (stable sorts, last key
+    first)."""
+    lines = []
+    if tie is not None:
+        lines.append(f"{rows}.sort(key=lambda row: row[{tie!r}])  # ties: {tie} ascending")
+    for key in reversed(order):
+        name = key.field
+        if key.descending:
+            lines.append(
+                f"{rows}.sort(key=lambda row: (row.get({name!r}) is not None, row.get({name!r})),"
+                f" reverse=True)  # {name} DESC, NULLs last"
+            )
+        else:
+            lines.append(
+                f"{rows}.sort(key=lambda row: (row.get({name!r}) is None, row.get({name!r})))"
+                f"  # {name} ASC, NULLs last"
+            )
+    return lines
+
+
+def window_code(offset: int, limit: int | None, columns: Sequence[str]) -> list[str]:
+    """Python that keeps rows offset .. offset+limit and only `columns` of them."""
+    lines = []
+    if offset or limit is not None:
+        end = "" if limit is None else str(offset + limit)
+        lines.append(f"rows = rows[{offset or ''}:{end}]")
+    lines.append(f"rows = [{{name: row.get(name) for name in {list(columns)!r}}} for row in rows]")
+    return lines
+
+
+def explain_python(catalog: Catalog, lines: Sequence[str]) -> None:
+    """Give EXPLAIN the kernel's own work after the calls, as the Python that does it (a real
+    client has no `explain_python`: then nothing happens)."""
+    note = getattr(catalog.client, "explain_python", None)
+    if callable(note):
+        note("\n".join(lines))
+
+
+def order_hits(
+    rows: list[tuple[Any, ...]], shown: Sequence[str], order: Sequence[OrderKey]
+) -> list[tuple[Any, ...]]:
+    """Search hits (rows of the `shown` columns) sorted by `order` within each query; hits that
+    tie keep their order by distance (a stable sort)."""
+    if not order:
+        return rows
+    key = sort_key(order)
+    query = shown.index("query") if "query" in shown else None
+
+    def by(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        values = dict(zip(shown, row, strict=True))
+        return (row[query] if query is not None else 0, key(values))
+
+    return sorted(rows, key=by)
+
+
+def hits_sort_code(order: Sequence[OrderKey], pk: str, score: str) -> list[str]:
+    """Python that sorts each query's hits of `result` by `order`, into the list `ordered`."""
+    lines = [
+        "ordered = []",
+        "for number, hits in enumerate(result, start=1):",
+        "    rows = [",
+        f"        {{'query': number, {pk!r}: hit.get({pk!r}, hit.get('id')),"
+        f" {score!r}: hit.get('distance'), **(hit.get('entity') or {{}})}}",
+        "        for hit in hits",
+        "    ]",
+    ]
+    lines += ["    " + line for line in sort_code(order, None)]
+    return [*lines, "    ordered.extend(rows)"]
