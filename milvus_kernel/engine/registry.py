@@ -13,7 +13,17 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from milvus_kernel.engine.admin import aliases, databases, maintenance, users
+from milvus_kernel.engine.admin import (
+    aliases,
+    bulk_import,
+    databases,
+    maintenance,
+    privilege_groups,
+    resource_groups,
+    server_info,
+    snapshots,
+    users,
+)
 from milvus_kernel.engine.data import imports, updates, writes
 from milvus_kernel.engine.reads import exports
 from milvus_kernel.engine.reads import select as reads
@@ -31,6 +41,7 @@ Handler = Callable[[Any, Any], Result]
 FAMILIES = (collections, partitions, indexes, databases, aliases, maintenance, show_create)
 FAMILIES += (writes, imports, reads, exports, search, hybrid, users, plot, evaluate)
 FAMILIES += (updates, alter)
+FAMILIES += (privilege_groups, resource_groups, bulk_import, server_info, snapshots)
 HANDLERS: Mapping[type[Statement], Handler] = MappingProxyType(
     {kind: typed(handler) for family in FAMILIES for kind, handler in family.HANDLERS.items()}
 )

@@ -28,6 +28,7 @@ from milvus_kernel.engine.connection.targets import (
     default_target,
     named_target,
     resolve_uri,
+    tls_options,
 )
 from milvus_kernel.engine.context import HandlerContext
 from milvus_kernel.engine.lookups import Lookups
@@ -171,7 +172,10 @@ class Session(Lookups):
             database=statement.database or base.database,
             alias=statement.alias or base.alias,
             source=base.source,
+            tls=tls_options(statement.tls, base.uri, self.workdir) or base.tls,
         )
+        if target.tls and target.embedded:
+            raise ConnectionFailure("TLS options (WITH ...) are for a server URI, not a Lite file")
         self._close_same_lite(target)
         connection = open_connection(target, self.settings.timeout)
         self._retire_active(keep=None)
@@ -242,6 +246,10 @@ class Session(Lookups):
         ]
         if target.alias:
             rows.append(("name", target.alias))
+        rows += [
+            (f"tls {key}", str(value).lower() if key == "secure" else str(value))
+            for key, value in target.tls
+        ]
         if target.source and target.source != "default":
             rows.append(("from", target.source))
         return Table(
@@ -265,7 +273,8 @@ class Session(Lookups):
 
 
 def _has_credentials(statement: Connect) -> bool:
-    return bool(statement.user or statement.password or statement.token or statement.database)
+    given = (statement.user, statement.password, statement.token, statement.database, statement.tls)
+    return any(given)
 
 
 def _describe_target(verb: str, target: Target, source: bool = False) -> str:

@@ -88,6 +88,9 @@ class ToStatements(
     def opt_database(self, value: Any) -> tuple[str, str]:
         return "database", str(value)
 
+    def opt_tls(self, options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return "tls", options
+
     def opt_alias(self, value: Token) -> tuple[str, str]:
         return "alias", str(value)
 

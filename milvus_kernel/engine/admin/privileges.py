@@ -90,3 +90,11 @@ def resolve(privilege: str, object_type: str, object_name: str) -> tuple[str, st
         return wanted, kind, object_name
     known = ", ".join(COLLECTION + GLOBAL + USER)
     raise ExecutionError(f"unknown privilege '{privilege}'; privileges: {known}")
+
+
+def spelled(privilege: str) -> str:
+    """A privilege name with Milvus's spelling (any known one, matched case-insensitively);
+    an unknown name as given, for the server to judge."""
+    wanted = privilege.strip()
+    every = GLOBAL + COLLECTION + USER
+    return next((n for n in every if n.lower() == wanted.lower()), wanted)

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from milvus_kernel.engine.admin import privileges
+from milvus_kernel.engine.admin import privilege_groups, privileges
+from milvus_kernel.engine.admin.server_calls import explaining, feature_call, refuse_on_lite
 from milvus_kernel.engine.catalog import Catalog
-from milvus_kernel.engine.connection.capabilities import require_full_milvus
 from milvus_kernel.engine.context import using_catalog
 from milvus_kernel.engine.milvus_errors import scrub
 from milvus_kernel.errors import ExecutionError
@@ -52,26 +52,26 @@ _VERBS = {
 
 
 def _server_with_users(catalog: Catalog, statement: object) -> None:
-    """Lite has no users or roles: say so before anything is sent."""
+    """Lite has no users or roles: say so before anything is sent (EXPLAIN shows the code)."""
     verb = _VERBS[type(statement).__name__]
-    require_full_milvus(catalog, f"{verb} (users and roles)")
+    refuse_on_lite(catalog, f"{verb} (users and roles)")
 
 
 def _users(catalog: Catalog) -> list[str]:
-    return [str(u) for u in catalog.call("list_users")]
+    return [str(u) for u in feature_call(catalog, "users", "list_users") or ()]
 
 
 def _roles(catalog: Catalog) -> list[str]:
-    return [str(r) for r in catalog.call("list_roles")]
+    return [str(r) for r in feature_call(catalog, "roles", "list_roles") or ()]
 
 
 def _require_user(catalog: Catalog, user: str) -> None:
-    if user not in _users(catalog):
+    if not explaining(catalog) and user not in _users(catalog):
         raise ExecutionError(f"user '{user}' does not exist")
 
 
 def _require_role(catalog: Catalog, role: str) -> None:
-    if role not in _roles(catalog):
+    if not explaining(catalog) and role not in _roles(catalog):
         raise ExecutionError(f"role '{role}' does not exist")
 
 
@@ -209,7 +209,43 @@ def _privilege(catalog: Catalog, statement: GrantPrivilege | RevokePrivilege) ->
     return privileges.resolve(statement.privilege, statement.object_type, statement.object_name)
 
 
+def _group_grant(catalog: Catalog, statement: GrantPrivilege | RevokePrivilege) -> str | None:
+    """The privilege group `statement` grants or revokes, or None for a plain privilege."""
+    wanted = statement.privilege
+    if statement.object_type or privileges.spelled(wanted) != wanted.strip():
+        return None
+    if wanted.upper() in ("ALL", "*") or wanted in privileges.GLOBAL + privileges.COLLECTION:
+        return None
+    return wanted if privilege_groups.is_group(catalog, wanted) else None
+
+
+def _group_call(catalog: Catalog, method: str, statement: GrantPrivilege | RevokePrivilege) -> None:
+    _server_with_users(catalog, statement)
+    _require_role(catalog, statement.role)
+    group, collection = statement.privilege, statement.object_name
+    database = catalog.connection.target.database or "default"
+    if collection == "*" and group.startswith("Cluster"):
+        database = "*"
+    action = f"{'granting' if method.startswith('grant') else 'revoking'} privilege group {group}"
+    feature_call(
+        catalog,
+        "GRANT (privilege groups)" if method.startswith("grant") else "REVOKE (privilege groups)",
+        method,
+        statement.role,
+        group,
+        collection,
+        db_name=database,
+        action=action,
+    )
+
+
 def grant_privilege(catalog: Catalog, statement: GrantPrivilege) -> Result:
+    group = _group_grant(catalog, statement)
+    if group is not None:
+        _group_call(catalog, "grant_privilege_v2", statement)
+        return Message(
+            f"granted privilege group {group} on {statement.object_name} to role {statement.role}"
+        )
     privilege, kind, name = _privilege(catalog, statement)
     catalog.call(
         "grant_privilege", statement.role, kind, privilege, name, action="granting a privilege"
@@ -218,6 +254,12 @@ def grant_privilege(catalog: Catalog, statement: GrantPrivilege) -> Result:
 
 
 def revoke_privilege(catalog: Catalog, statement: RevokePrivilege) -> Result:
+    group = _group_grant(catalog, statement)
+    if group is not None:
+        _group_call(catalog, "revoke_privilege_v2", statement)
+        return Message(
+            f"revoked privilege group {group} on {statement.object_name} from role {statement.role}"
+        )
     privilege, kind, name = _privilege(catalog, statement)
     catalog.call(
         "revoke_privilege", statement.role, kind, privilege, name, action="revoking a privilege"

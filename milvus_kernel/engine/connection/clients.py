@@ -128,6 +128,7 @@ def open_connection(target: Target, timeout: float | None = None) -> Connection:
         kwargs["password"] = target.password or ""
     if target.database:
         kwargs["db_name"] = target.database
+    kwargs.update(target.tls)  # secure, ca_pem_path, ...: paths only, read by grpc
     kwargs["grpc_options"] = dict(GRPC_OPTIONS)
     timeout = timeout if timeout else DEFAULT_CONNECT_TIMEOUT
     try:

@@ -2,7 +2,9 @@
 
 A `Target` says what to open (a Milvus Lite file or a server URI, with credentials that never
 appear in its repr); `resolve_uri` reads what CONNECT names; `default_target` picks MILVUS_URI or
-the embedded Lite file; `named_target` reads `connections.toml`. Opening one is `clients.py`.
+the embedded Lite file; `named_target` reads `connections.toml`; `tls_options` checks CONNECT's
+WITH (secure = true, ca_pem_path = '...', ...) and makes its paths absolute (relative ones are of
+the working directory; only paths are kept, never key material). Opening one is `clients.py`.
 """
 
 from __future__ import annotations
@@ -27,6 +29,10 @@ CONNECTIONS_FILE = Path(".config") / "milvus-kernel" / "connections.toml"
 _ENTRY_KEYS = {"uri", "token", "user", "password", "database", "db_name"}
 _SERVER_SCHEMES = ("http://", "https://", "tcp://", "unix:", "grpc://")
 _HOST_PORT = re.compile(r"^[A-Za-z0-9_.-]+:\d+$")
+#: MilvusClient's TLS arguments: files (one-way TLS: server_pem_path or ca_pem_path; two-way:
+#: ca_pem_path, client_pem_path and client_key_path), the name the certificate was issued to.
+TLS_FILES = ("ca_pem_path", "client_pem_path", "client_key_path", "server_pem_path")
+TLS_OPTIONS = (*TLS_FILES, "server_name", "secure")
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,7 @@ class Target:
     database: str | None = None
     alias: str | None = None
     source: str | None = None  # "MILVUS_URI", "connections file", ... for the announcement
+    tls: tuple[tuple[str, Any], ...] = ()  # MilvusClient's TLS arguments (see `tls_options`)
 
     def __repr__(self) -> str:  # the URI may carry a password: show it masked
         return (
@@ -118,6 +125,39 @@ def _checked_server_uri(uri: str) -> str:
             "(or given with USER '...' PASSWORD '...')"
         ) from None
     return uri
+
+
+def tls_options(given: Mapping[str, Any], uri: str, workdir: Path) -> tuple[tuple[str, Any], ...]:
+    """CONNECT's WITH (...) as MilvusClient arguments: known names only, files that exist (made
+    absolute), `secure` a boolean (true whenever a file is given or the URI is https)."""
+    options: dict[str, Any] = {}
+    for key, value in given.items():
+        name = key.lower()
+        if name not in TLS_OPTIONS:
+            raise ConnectionFailure(
+                f"unknown CONNECT option '{key}'; options: {', '.join(TLS_OPTIONS)}"
+            )
+        if name == "secure":
+            if not isinstance(value, bool):
+                raise ConnectionFailure(f"secure is true or false, not {value!r}")
+            options[name] = value
+            continue
+        if not isinstance(value, str) or not value:
+            raise ConnectionFailure(f"{name} is a string, not {value!r}")
+        if name in TLS_FILES:
+            path = Path(os.path.expanduser(value))
+            path = (path if path.is_absolute() else workdir / path).resolve()
+            if not path.is_file():
+                raise ConnectionFailure(f"{name}: {path} does not exist")
+            value = str(path)
+        options[name] = value
+    if not options:
+        return ()
+    if options.get("secure") is False and set(options) & set(TLS_FILES):
+        raise ConnectionFailure("certificate files need secure = true (or leave secure out)")
+    if uri.startswith("https://") or set(options) & set(TLS_FILES):
+        options.setdefault("secure", True)
+    return tuple(options.items())
 
 
 def default_target(environ: Mapping[str, str], workdir: Path) -> Target:

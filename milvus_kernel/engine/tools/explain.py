@@ -64,7 +64,7 @@ class Recorder:
             raise AttributeError(name)
         if name in _LOCAL:
             return getattr(self._client, name)
-        if name.startswith(_METADATA_PREFIXES):
+        if name.startswith(_METADATA_PREFIXES) and self._client is not None:
             real = getattr(self._client, name)
 
             def check(*args: Any, **kwargs: Any) -> Any:
@@ -86,6 +86,8 @@ class Recorder:
     def _record(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if name == "_get_connection":  # a call the pymilvus client has no public form of
             return Recorder(None, f"{self._target}._get_connection()", self.calls)
+        if name == "bulk_writer":  # IMPORT INTO: pymilvus.bulk_writer's functions, not a client's
+            return Recorder(None, "bulk_writer", self.calls)
         counting = name == "query" and kwargs.get("output_fields") == ["count(*)"]
         assign = "iterator" if name in _ITERATORS else _READS.get(name)
         self.calls.append(Call(name, args, kwargs, self._target, assign, self.comment))
@@ -110,6 +112,7 @@ def client_line(target: Target) -> str:
         args += [f"user={target.user!r}", 'password="***"']
     if target.database:
         args.append(f"db_name={target.database!r}")
+    args += [f"{key}={value!r}" for key, value in target.tls]  # paths, never key material
     return f"client = MilvusClient({', '.join(args)})"
 
 
@@ -125,6 +128,8 @@ def script(target: Target, recorder: Recorder) -> str:
     if pymilvus_names:
         imports = [f"from pymilvus import {', '.join(['MilvusClient', *pymilvus_names])}"]
     imports = sorted(i for i in writer.imports if "pymilvus" not in i) + imports
+    if any(call.target == "bulk_writer" for call in recorder.calls):
+        imports.append("from pymilvus import bulk_writer  # pip install 'pymilvus[bulk_writer]'")
     lines = [*imports, "", client_line(target), ""]
     if recorder.checks:
         checked = f"checked first: {', '.join(recorder.checks)}"

@@ -10,7 +10,7 @@ from milvus_kernel.language.statements.base import Statement, Value
 
 @dataclass(frozen=True, repr=False)
 class Connect(Statement):
-    """CONNECT 'uri' | CONNECT name, with optional credentials, database and alias."""
+    """CONNECT 'uri' | CONNECT name, with optional credentials, database, alias and TLS."""
 
     target: str
     is_name: bool = False  # CONNECT prod (a named entry) rather than CONNECT 'uri'
@@ -19,11 +19,14 @@ class Connect(Statement):
     token: str | None = field(default=None, repr=False)
     database: str | None = None
     alias: str | None = None
+    #: WITH (secure = true, ca_pem_path = '...', ...): MilvusClient's TLS arguments
+    tls: dict[str, Value] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return (
             f"Connect(target={mask_secrets(self.target)!r}, is_name={self.is_name!r},"
-            f" user={self.user!r}, database={self.database!r}, alias={self.alias!r})"
+            f" user={self.user!r}, database={self.database!r}, alias={self.alias!r},"
+            f" tls={self.tls!r})"
         )
 
 

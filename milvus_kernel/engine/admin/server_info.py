@@ -1,0 +1,114 @@
+"""What the server holds and does: SHOW SERVER VERSION, SHOW [LOADED] SEGMENTS OF t,
+SHOW COMPACTION id, SHOW COMPACTIONS OF t, FLUSH ALL.
+
+Milvus Lite answers the version and compaction states (its compactions finish at once); it has
+no segments to list, no compaction tasks and no FLUSH ALL, and says so in one line. A server
+older than a call (list_compaction_tasks is 2.6) says so too, naming its version.
+"""
+
+from __future__ import annotations
+
+from milvus_kernel.engine.admin.server_calls import (
+    explaining,
+    feature_call,
+    fields_of,
+    objects_table,
+    plain,
+)
+from milvus_kernel.engine.catalog import Catalog
+from milvus_kernel.engine.connection.capabilities import is_lite
+from milvus_kernel.engine.context import using_catalog
+from milvus_kernel.errors import ExecutionError
+from milvus_kernel.language.statements import (
+    FlushAll,
+    ShowCompaction,
+    ShowCompactions,
+    ShowSegments,
+    ShowServerVersion,
+)
+from milvus_kernel.results import Column, Message, Result, Table
+
+_SEGMENT_COLUMNS = ("segment_id", "partition_id", "num_rows", "state", "level", "is_sorted")
+_LOADED_COLUMNS = ("index_name", "node_ids", "mem_size")
+
+
+def _pairs(rows: list[tuple[str, object]], title: str) -> Table:
+    return Table(
+        columns=(Column("property", "str"), Column("value", "any")), rows=rows, title=title
+    )
+
+
+def show_server_version(catalog: Catalog, statement: ShowServerVersion) -> Result:
+    version = str(catalog.call("get_server_version"))
+    rows: list[tuple[str, object]] = [("version", version)]
+    try:
+        detail = catalog.call("get_server_version", detail=True)
+    except ExecutionError:  # an older server has only the version string
+        detail = None
+    if isinstance(detail, dict):
+        rows += [(str(k), plain(v)) for k, v in detail.items() if k != "version" and v != ""]
+    rows.append(("server type", str(catalog.client.get_server_type())))  # local: no RPC
+    rows.append(("Milvus Lite", "yes" if is_lite(catalog) else "no"))
+    return _pairs(rows, "server")
+
+
+def show_segments(catalog: Catalog, statement: ShowSegments) -> Result:
+    table = statement.table
+    catalog.require(table)
+    if statement.loaded:
+        what, method = "SHOW LOADED SEGMENTS", "list_loaded_segments"
+        names = _SEGMENT_COLUMNS[:3] + _LOADED_COLUMNS
+    else:
+        what, method = "SHOW SEGMENTS", "list_persistent_segments"
+        names = _SEGMENT_COLUMNS
+    found = feature_call(catalog, what, method, table, table=table) or []
+    rows = []
+    for segment in found:
+        record = fields_of(segment)
+        record["state"] = getattr(segment, "state_name", record.get("state"))
+        record["level"] = getattr(segment, "level_name", record.get("level"))
+        rows.append(tuple(plain(record.get(n)) for n in names))
+    rows.sort(key=lambda row: row[0])
+    kind = "loaded segments" if statement.loaded else "segments"
+    return Table(
+        columns=tuple(Column(n, "any") for n in names),
+        rows=rows,
+        title=f"{kind} of {table}",
+        note=None if rows or explaining(catalog) else "no sealed segment yet: FLUSH writes one",
+    )
+
+
+def show_compaction(catalog: Catalog, statement: ShowCompaction) -> Result:
+    job = statement.job_id
+    state = catalog.call("get_compaction_state", job)  # Lite answers it too
+    rows: list[tuple[str, object]] = [("compaction", job), ("state", plain(state))]
+    if not is_lite(catalog):
+        plans = feature_call(catalog, "SHOW COMPACTION", "get_compaction_plans", job)
+        for number, plan in enumerate(getattr(plans, "plans", None) or (), start=1):
+            sources = ", ".join(str(s) for s in getattr(plan, "sources", ()))
+            rows.append((f"plan {number}", f"{sources} → {getattr(plan, 'target', '')}"))
+    return _pairs(rows, f"compaction {job}")
+
+
+def show_compactions(catalog: Catalog, statement: ShowCompactions) -> Result:
+    table = statement.table
+    catalog.require(table)
+    found = feature_call(catalog, "SHOW COMPACTIONS", "list_compaction_tasks", table, table=table)
+    plans = list(getattr(found, "plans", None) or ())
+    return objects_table(plans, f"compactions of {table}", "no compaction task")
+
+
+def flush_all(catalog: Catalog, statement: FlushAll) -> Result:
+    feature_call(catalog, "FLUSH ALL", "flush_all", action="flushing every collection")
+    return Message("flushed every collection of the database")
+
+
+HANDLERS = using_catalog(
+    {
+        ShowServerVersion: show_server_version,
+        ShowSegments: show_segments,
+        ShowCompaction: show_compaction,
+        ShowCompactions: show_compactions,
+        FlushAll: flush_all,
+    }
+)
