@@ -273,3 +273,12 @@ def test_cost_of_checking_existing_keys(session: Session, raw: MilvusClient) -> 
     unchecked = time.perf_counter() - started
     print(f"INSERT 20,000 rows: keys checked {checked:.2f} s, AUTO_ID {unchecked:.2f} s, "
           f"ratio {checked / unchecked:.2f}")  # fmt: skip
+
+
+def test_tab_after_update_offers_tables_then_their_fields() -> None:
+    from milvus_kernel.language.completion import completion_context
+
+    table = completion_context("UPDATE ", 7)
+    assert table.wants == {"table"}
+    field = completion_context("UPDATE docs SET a = 1, ", 23)
+    assert field.wants == {"field"} and field.table == "docs"

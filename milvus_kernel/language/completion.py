@@ -29,6 +29,7 @@ _TABLE_WORDS = {
     "SEARCH",
     "LOAD",
     "RELEASE",
+    "UPDATE",
     "ON",
     "EXISTS",
     "PARTITIONS",
@@ -37,7 +38,7 @@ _TABLE_WORDS = {
     "OF",
 }
 _TABLE_IN_STATEMENT = re.compile(
-    r"\b(?:FROM|INTO|SEARCH|ON|TABLE|COLLECTION|DESCRIBE|DESC|LOAD|RELEASE)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?"
+    r"\b(?:FROM|INTO|SEARCH|ON|TABLE|COLLECTION|DESCRIBE|DESC|LOAD|RELEASE|UPDATE)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?"
     r"([A-Za-z_]\w*|`[^`]+`)",
     re.I,
 )
