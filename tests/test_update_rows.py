@@ -282,3 +282,63 @@ def test_tab_after_update_offers_tables_then_their_fields() -> None:
     assert table.wants == {"table"}
     field = completion_context("UPDATE docs SET a = 1, ", 23)
     assert field.wants == {"field"} and field.table == "docs"
+
+
+def test_on_a_server_without_partial_upserts(milvus_server: Any, tmp_path: Path) -> None:
+    """Milvus 2.3.5 has no partial upsert: UPDATE rewrites whole rows (the vectors and the other
+    fields as stored), a partial UPSERT is refused in one line, and so are the database and
+    column statements the server has no RPC for."""
+    from admin_helpers import server_session
+
+    with server_session(milvus_server, tmp_path) as session:
+        text(
+            session,
+            "CREATE TABLE up_server (id INT64 PRIMARY KEY, v FLOAT_VECTOR(4), label VARCHAR(8), "
+            "n INT64) WITH (enable_dynamic_field = true); CREATE INDEX ON up_server (v)",
+        )
+        raw = MilvusClient(uri=milvus_server.uri)
+        rng = np.random.default_rng(3)
+        data = [
+            {
+                "id": i,
+                "v": rng.random(DIM, dtype=np.float32).tolist(),
+                "label": "a",
+                "n": i % 10,
+                "extra": i,
+            }
+            for i in range(3000)
+        ]
+        raw.insert("up_server", data)
+        raw.load_collection("up_server")
+        said = text(session, "UPDATE up_server SET label = 'b' WHERE n >= 7")
+        assert said.startswith("updated 900 rows of up_server (whole rows rewritten:")
+        after = {
+            row["id"]: row
+            for row in raw.query(
+                "up_server",
+                filter="id >= 0",
+                output_fields=["*"],
+                limit=5000,
+                consistency_level="Strong",
+            )
+        }
+        assert len(after) == 3000
+        for row in data:
+            stored = after[row["id"]]
+            expected = dict(row, label="b" if row["n"] >= 7 else "a")
+            assert {k: stored[k] for k in ("id", "label", "n", "extra")} == {
+                k: expected[k] for k in ("id", "label", "n", "extra")
+            }
+            assert np.allclose(stored["v"], row["v"]), row["id"]
+        cases = {
+            "UPSERT INTO up_server (id, label) VALUES (1, 'x') WITH (partial = true)": (
+                "UPSERT ... WITH (partial = true) is not supported by this server"
+            ),
+            "DESCRIBE DATABASE default": "DESCRIBE DATABASE is not supported by this server",
+            "ALTER TABLE up_server ADD COLUMN note VARCHAR(10)": (
+                "ALTER TABLE ... ADD COLUMN is not supported by this server"
+            ),
+        }
+        for cell, expected in cases.items():
+            error = fails(session, cell)
+            assert expected in error and len(error.splitlines()) == 1, error
