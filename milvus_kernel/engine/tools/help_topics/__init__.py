@@ -6,6 +6,7 @@ from milvus_kernel.engine.tools.help_topics.admin import ALIASES, DATABASES, USE
 from milvus_kernel.engine.tools.help_topics.data import READING, WRITING
 from milvus_kernel.engine.tools.help_topics.legacy import DIALECT, INDEX_TYPES, METRICS
 from milvus_kernel.engine.tools.help_topics.schema import COLLECTIONS, INDEXES, PARTITIONS
+from milvus_kernel.engine.tools.help_topics.server import PRIVILEGE_GROUPS, RESOURCE_GROUPS, SERVER
 from milvus_kernel.engine.tools.help_topics.session import SESSION
 from milvus_kernel.engine.tools.help_topics.tools import TOOLS
 from milvus_kernel.engine.tools.help_topics.topic import Topic
@@ -21,6 +22,9 @@ TOPICS: tuple[Topic, ...] = (
     + READING
     + TOOLS
     + USERS
+    + PRIVILEGE_GROUPS
+    + RESOURCE_GROUPS
+    + SERVER
     + DIALECT
 )
 

@@ -78,8 +78,15 @@ USERS = grouped(
     Topic(
         "GRANT",
         "give a role to a user, or a privilege to a role",
-        "GRANT ROLE r TO u;\nGRANT privilege ON table TO r;",
-        ("GRANT ROLE reader TO alice;", "GRANT Search ON docs TO reader;"),
+        "GRANT ROLE r TO u;\nGRANT privilege ON table TO r;\nGRANT privilege_group ON table TO r;",
+        (
+            "GRANT ROLE reader TO alice;",
+            "GRANT Search ON docs TO reader;",
+            "GRANT CollectionReadOnly ON docs TO reader;",
+        ),
+        "A name that is no privilege but a privilege group (CREATE PRIVILEGE GROUP, or a "
+        "built-in one: CollectionReadOnly, DatabaseAdmin, ...) is granted with "
+        "grant_privilege_v2 (Milvus 2.5+).",
     ),
     Topic(
         "REVOKE",

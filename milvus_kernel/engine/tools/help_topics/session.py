@@ -9,13 +9,23 @@ SESSION = grouped(
     Topic(
         "CONNECT",
         "connect to a Milvus server, a Milvus Lite file, or a named connection",
-        "CONNECT 'uri' [USER 'u' PASSWORD 'p' | TOKEN 'user:password'] [DATABASE 'db'] [AS name];\n"
+        "CONNECT 'uri' [USER 'u' PASSWORD 'p' | TOKEN 'user:password'] [DATABASE 'db'] [AS name]\n"
+        "        [WITH (secure = true, ca_pem_path = '...', client_pem_path = '...',\n"
+        "               client_key_path = '...', server_pem_path = '...', server_name = '...')];\n"
         "CONNECT './file.db';\nCONNECT name;\nmilvus://host:port",
-        ("CONNECT './demo.db';", "CONNECT 'http://localhost:19530' TOKEN 'root:Milvus' AS local;"),
+        (
+            "CONNECT './demo.db';",
+            "CONNECT 'http://localhost:19530' TOKEN 'root:Milvus' AS local;",
+            "CONNECT 'https://milvus.example.com:19530' TOKEN 'root:Milvus' "
+            "WITH (ca_pem_path = 'certs/ca.pem', client_pem_path = 'certs/client.pem', "
+            "client_key_path = 'certs/client.key', server_name = 'milvus.example.com');",
+        ),
         "Before any CONNECT the kernel uses MILVUS_URI (with MILVUS_TOKEN, or MILVUS_USER and "
         "MILVUS_PASSWORD, and MILVUS_DB), else the Lite file milvus_kernel.db next to the "
         "notebook. Named connections come from ~/.config/milvus-kernel/connections.toml. "
-        "Passwords and tokens are never shown.",
+        "Passwords and tokens are never shown. WITH (...) takes MilvusClient's TLS arguments: "
+        "one-way TLS with server_pem_path (or ca_pem_path), two-way with ca_pem_path, "
+        "client_pem_path and client_key_path; paths are relative to the notebook's directory.",
     ),
     Topic("DISCONNECT", "close the current connection", "DISCONNECT;", ("DISCONNECT;",)),
     Topic(
