@@ -62,9 +62,13 @@ READING = grouped(
     "reading and searching",
     Topic(
         "SELECT",
-        "read rows; count them; get by primary key; search the SQL way",
-        "SELECT field, ... | * FROM table [PARTITION p, ...] [WHERE filter] [LIMIT n [OFFSET m]];\n"
+        "read rows; order them; count, group and aggregate them; get by key; search the SQL way",
+        "SELECT field, ... | * FROM table [PARTITION p, ...] [WHERE filter]\n"
+        "  [ORDER BY field [ASC | DESC], ...] [LIMIT n [OFFSET m]];\n"
         "SELECT COUNT(*) FROM table [WHERE filter];\n"
+        "SELECT key, ..., COUNT(*) | COUNT([DISTINCT] f) | AVG(f) | MIN(f) | MAX(f) | SUM(f), ...\n"
+        "  FROM table [WHERE filter] [GROUP BY key, ...]\n"
+        "  [ORDER BY key | aggregate [ASC | DESC], ...] [LIMIT n [OFFSET m]];\n"
         "SELECT field, ..., distance FROM table [WHERE filter]\n"
         "  ORDER BY vector <-> [...] LIMIT k [WITH (param = value, ...)];  -- <-> L2, <=> "
         "COSINE, <#> IP",
@@ -72,13 +76,21 @@ READING = grouped(
             "SELECT id, label FROM docs WHERE label = 'red' LIMIT 10;",
             "SELECT COUNT(*) FROM docs;",
             "SELECT * FROM docs WHERE id IN (1, 2, 3);",
+            "SELECT id, price FROM items ORDER BY price DESC, id LIMIT 10 OFFSET 5;",
+            "SELECT label, COUNT(*), AVG(price), MIN(price), MAX(price), SUM(price) FROM items "
+            "GROUP BY label ORDER BY COUNT(*) DESC LIMIT 3;",
+            "SELECT COUNT(DISTINCT label) FROM items;",
             "SELECT id, label, distance FROM docs ORDER BY vector <-> [0.1, 0.2, 0.3, 0.4] "
             "LIMIT 5;",
             "SELECT id, at FROM events WHERE at > '2025-03-01T00:00:00Z' AND "
             "ST_WITHIN(place, 'POLYGON ((0 0, 20 0, 20 60, 0 60, 0 0))');",
         ),
         "Without LIMIT every matching row is read (past Milvus's 16384-row window, by "
-        "iterator); display_limit rows are shown.",
+        "iterator); display_limit rows are shown. ORDER BY fields and aggregates are computed "
+        "by the kernel over the streamed rows (exact on every server; Milvus Lite ignores "
+        "them): NULLs sort last, ties go by primary key; aggregates skip NULLs, a NULL key is a "
+        "group of its own.",
+        aliases=("ORDER BY", "AGGREGATES", "COUNT", "DISTINCT"),
     ),
     Topic(
         "SEARCH",
@@ -87,7 +99,7 @@ READING = grouped(
         "                            | VECTOR FROM 'q.npy' | VECTORS FROM 'q.npy'\n"
         "SEARCH table TEXT 'words' [USING bm25_or_embed_field] [EMBEDDED BY 'provider:model']\n"
         "    [IN PARTITION p, ...] [WHERE filter] [RETURN field, ...]\n"
-        "    [GROUP BY field [SIZE n]] [LIMIT k [OFFSET m]]\n"
+        "    [GROUP BY field [SIZE n]] [ORDER BY field [ASC | DESC], ...] [LIMIT k [OFFSET m]]\n"
         "    [WITH (metric_type = '...', nprobe = n, ef = n, radius = r, range_filter = f,\n"
         "           consistency_level = '...')];",
         (
@@ -96,6 +108,7 @@ READING = grouped(
             "SEARCH docs FOR IDS (17, 18) WHERE label = 'red' LIMIT 3;",
             "SEARCH docs FOR VECTORS FROM 'queries.npy' LIMIT 3;",
             "SEARCH docs FOR [0.1, 0.2, 0.3, 0.4] GROUP BY label SIZE 2 LIMIT 3;",
+            "SEARCH items FOR [0.1, 0.2, 0.3, 0.4] ORDER BY price DESC LIMIT 10;",
             "SEARCH orders USING items[emb] FOR [0.1, 0.2, 0.3, 0.4] LIMIT 5;  -- in structs",
             "SEARCH docs FOR [0.1, 0.2, 0.3, 0.4] LIMIT 100 WITH (radius = 1.0, "
             "range_filter = 0.1);",
@@ -109,7 +122,9 @@ READING = grouped(
         "(score for TEXT), the RETURN fields. FOR ID searches with the stored vector of entity "
         "17 (find similar). A range search keeps, for L2, distances in [range_filter, radius); "
         "for IP and COSINE, scores in (radius, range_filter]. TEXT on a field with an EMBED "
-        "binding (or EMBEDDED BY) embeds the words with that model. A hybrid search: HELP HYBRID.",
+        "binding (or EMBEDDED BY) embeds the words with that model. ORDER BY sorts the top k "
+        "hits by a field (NULLs last; rank stays the place by distance). A hybrid search: HELP "
+        "HYBRID.",
         aliases=("TEXT", "FOR ID", "GROUP BY", "RANGE", "VECTOR FROM", "FULL TEXT"),
     ),
     Topic(
