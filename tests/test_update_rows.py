@@ -342,3 +342,16 @@ def test_on_a_server_without_partial_upserts(milvus_server: Any, tmp_path: Path)
         for cell, expected in cases.items():
             error = fails(session, cell)
             assert expected in error and len(error.splitlines()) == 1, error
+
+
+def test_update_shows_progress_of_the_rows_changed(session: Session, raw: MilvusClient) -> None:
+    create(session, raw, "up_progress", rows=3 * PAGE)
+    seen: list[Any] = []
+    session.progress = seen.append  # where the kernel's display would be
+    try:
+        text(session, "UPDATE up_progress SET n = 0 WHERE TRUE")
+    finally:
+        session.progress = None
+    mine = [p for p in seen if p.label == "updating up_progress"]
+    assert mine and mine[0].done == 0 and mine[0].total == 3 * PAGE
+    assert mine[-1].finished and mine[-1].done == mine[-1].total == 3 * PAGE
