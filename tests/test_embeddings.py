@@ -183,6 +183,14 @@ def test_semantic_search_notebook_finds_the_brute_force_hits(tmp_path_factory):
             if out.output_type == "execute_result"
         ]
         assert hits(outputs) == expected, prefix
+    explained = "".join(
+        out.data["text/plain"]
+        for out in notebook_cell(nb, "EXPLAIN INSERT").outputs
+        if out.output_type == "execute_result"
+    )
+    assert "model = SentenceTransformer('data/tiny-model')" in explained
+    assert "model.encode([row['body'] for row in todo])" in explained
+    assert "client.insert('notes', rows)" in explained
 
 
 class FakeEmbeddings(BaseHTTPRequestHandler):
