@@ -1,0 +1,66 @@
+"""Checking EXPLAIN's code without a server that runs it: every call of the script is a real
+pymilvus call — `client.<method>(...)` binds to MilvusClient's signature, `bulk_writer.<f>(...)`
+to pymilvus.bulk_writer's function (read from its source: importing it needs the bulk_writer
+extra). The arguments must be literals (they are, for the statements checked here)."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from pathlib import Path
+from typing import Any
+
+import pymilvus
+from pymilvus import MilvusClient
+
+
+def _bulk_writer_signatures() -> dict[str, inspect.Signature]:
+    source = Path(pymilvus.__file__).parent / "bulk_writer" / "bulk_import.py"
+    namespace: dict[str, Any] = {}
+    for node in ast.parse(source.read_text()).body:
+        if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+            node.body = [ast.Pass()]
+            node.returns = None
+            for arg in node.args.args + node.args.kwonlyargs:
+                arg.annotation = None
+            module = ast.Module(body=[node], type_ignores=[])
+            exec(compile(ast.fix_missing_locations(module), str(source), "exec"), namespace)
+    return {name: inspect.signature(f) for name, f in namespace.items() if callable(f)}
+
+
+BULK_WRITER = _bulk_writer_signatures()
+
+
+def calls(script: str) -> list[tuple[str, str, tuple[Any, ...], dict[str, Any]]]:
+    """(target, method, args, kwargs) of every call statement of `script`, each checked against
+    its pymilvus signature."""
+    found = []
+    for node in ast.walk(ast.parse(script)):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        if not isinstance(node.func.value, ast.Name):
+            continue
+        target, method = node.func.value.id, node.func.attr
+        args = tuple(ast.literal_eval(a) for a in node.args)
+        kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg}
+        if target == "client":
+            inspect.signature(getattr(MilvusClient, method)).bind(None, *args, **kwargs)
+        elif target == "bulk_writer":
+            BULK_WRITER[method].bind(*args, **kwargs)
+        else:
+            continue
+        found.append((target, method, args, kwargs))
+    return found
+
+
+def checked_first(script: str) -> list[str]:
+    """The metadata calls EXPLAIN lists as "checked first" (each a MilvusClient method)."""
+    names: list[str] = []
+    lines = [line.lstrip("# ").strip() for line in script.splitlines() if line.startswith("#")]
+    text = " ".join(lines)
+    if "checked first:" in text:
+        listed = text.split("checked first:", 1)[1].split("(no other call)")[0]
+        names = [n.strip() for n in listed.split(",") if n.strip()]
+    for name in names:
+        assert callable(getattr(MilvusClient, name)), name
+    return names
