@@ -91,21 +91,22 @@ def _string_list(expr: Expr | None) -> bool:
     return bool(expr.value) and all(isinstance(v, str) for v in expr.value)
 
 
-def compared_with_strings(where: Filter | None) -> set[str]:
-    """The plain fields a filter compares with string literals (candidates for timestamps)."""
+def compared_with_strings(where: Filter | None) -> dict[str, list[str]]:
+    """The plain fields a filter compares with string literals (candidates for timestamps),
+    each with those strings."""
+    found: dict[str, list[str]] = {}
     if where is None or where.tree is None:
-        return set()
-    found: set[str] = set()
+        return found
     for node in nodes(where.tree):
         if isinstance(node, Binary) and node.op in _ORDERINGS:
             for field, other in ((node.left, node.right), (node.right, node.left)):
                 name = _plain_field(field)
                 if name is not None and _string(other):
-                    found.add(name)
+                    found.setdefault(name, []).append(other.value)  # type: ignore[attr-defined]
         elif isinstance(node, Postfix) and node.op in ("in", "not in"):
             name = _plain_field(node.operand)
             if name is not None and _string_list(node.argument):
-                found.add(name)
+                found.setdefault(name, []).extend(node.argument.value)  # type: ignore[union-attr]
     return found
 
 

@@ -59,6 +59,14 @@ def moment(value: Any, what: str = "the value") -> dt.datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+_DATE_START = re.compile(r"\s*[+-]?\d{4,}-\d{2}-\d{2}")
+
+
+def looks_like_time(text: str) -> bool:
+    """Whether `text` starts like an ISO-8601 date (`2025-03-01...`)."""
+    return _DATE_START.match(text) is not None
+
+
 def iso(moment_: dt.datetime) -> str:
     """ISO-8601 text with the offset, `Z` for UTC (as Milvus writes it)."""
     text = moment_.isoformat()

@@ -5,7 +5,9 @@ values shown in the session's time zone, geometry functions a server lacks refus
 the code it prints has the same filter). Before the handler runs, a filter that compares a field
 with a string (`at > '2025-03-01T00:00:00Z'`) is rendered again once the collection's schema says
 which of those fields are TIMESTAMPTZ: their strings become `ISO "..."` literals, checked and
-normalized (a value without an offset is UTC). After it, the TIMESTAMPTZ columns of a result
+normalized (a value without an offset is UTC). The schema is one the session knows already, or
+is read (one describe_collection, which the handler would make anyway) only when a string looks
+like a date, so `tag = 'a'` costs no call. After it, the TIMESTAMPTZ columns of a result
 table are shown in `SET timezone`'s zone. Statements without such filters or columns pass
 through untouched, with no extra call.
 """
@@ -21,7 +23,7 @@ from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.connection.capabilities import require_full_milvus
 from milvus_kernel.engine.schema.fields import CollectionInfo
 from milvus_kernel.engine.schema.server_types import explaining
-from milvus_kernel.engine.schema.timestamps import BadText, shown, to_milvus, zone
+from milvus_kernel.engine.schema.timestamps import BadText, looks_like_time, shown, to_milvus, zone
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.filter_types import compared_with_strings, functions, retimed
 from milvus_kernel.language.statements import Filter
@@ -76,11 +78,21 @@ def prepared(catalog: Catalog, statement: Any) -> Any:
     for name in LITE_LACKS:
         if name in called and not explaining(catalog):
             require_full_milvus(catalog, name)
-    candidates = set().union(*(compared_with_strings(w) for w in wheres)) if wheres else set()
+    candidates: dict[str, list[str]] = {}
+    for where in wheres:
+        for name, values in compared_with_strings(where).items():
+            candidates.setdefault(name, []).extend(values)
     table = _table(statement)
-    if not candidates or table is None or not catalog.exists(table):
+    if not candidates or table is None:
         return statement
-    info = catalog.require(table)
+    info = catalog.cached(table)
+    if info is None and any(looks_like_time(v) for vs in candidates.values() for v in vs):
+        try:  # the schema is read only for a string that may be a moment (no call otherwise)
+            info = catalog.require(table)
+        except ExecutionError:
+            return statement  # no such collection: the handler says so in its own words
+    if info is None:
+        return statement
     times = {n for n in candidates if getattr(info.field(n), "type", "") == "TIMESTAMPTZ"}
     return _retimed(statement, times) if times else statement
 
