@@ -67,7 +67,9 @@ def test_drop_table_properties(session: Session, raw: MilvusClient) -> None:
 
 
 def test_database_properties_and_describe(session: Session, raw: MilvusClient) -> None:
-    text(session, "CREATE DATABASE al_db")
+    text(session, "CREATE DATABASE al_db WITH (owner = 'me')")
+    assert raw.describe_database("al_db")["owner"] == "me"
+    text(session, "ALTER DATABASE al_db DROP PROPERTIES (owner)")
     said = text(session, "ALTER DATABASE al_db SET (database.max.collections = 10, key1 = 'v')")
     assert said == "set database.max.collections = 10, key1 = 'v' on database al_db"
     described = raw.describe_database("al_db")

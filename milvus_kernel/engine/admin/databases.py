@@ -45,7 +45,8 @@ def create_database(catalog: Catalog, statement: CreateDatabase) -> Result:
         if statement.if_not_exists:
             return Message(f"database {name} already exists; nothing done")
         raise ExecutionError(f"database '{name}' already exists")
-    catalog.call("create_database", name, action=f"creating database {name}")
+    kwargs = {"properties": dict(statement.properties)} if statement.properties else {}
+    catalog.call("create_database", name, action=f"creating database {name}", **kwargs)
     return Message(f"created database {name}")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from lark import Token, Transformer, v_args
 
 from milvus_kernel.language import statements as s
+from milvus_kernel.language.clauses import Clause
 
 
 @v_args(inline=True)
@@ -12,8 +13,11 @@ class AdminRules(Transformer):
     """Administration rules → statements of `statements.admin`."""
 
     # ---- databases -----------------------------------------------------------------------
-    def create_database(self, if_not_exists: bool | None, name: Token) -> s.CreateDatabase:
-        return s.CreateDatabase(str(name), if_not_exists=bool(if_not_exists))
+    def create_database(
+        self, if_not_exists: bool | None, name: Token, options: Clause | None
+    ) -> s.CreateDatabase:
+        properties = dict(options.value) if options else {}
+        return s.CreateDatabase(str(name), bool(if_not_exists), properties)
 
     def drop_database(self, if_exists: bool | None, name: Token) -> s.DropDatabase:
         return s.DropDatabase(str(name), if_exists=bool(if_exists))

@@ -13,6 +13,7 @@ from milvus_kernel.language.statements.base import Statement, Value
 class CreateDatabase(Statement):
     name: str
     if_not_exists: bool = False
+    properties: dict[str, Value] = field(default_factory=dict)  # WITH (key = value, ...)
 
 
 @dataclass(frozen=True)

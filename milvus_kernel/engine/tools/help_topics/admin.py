@@ -9,8 +9,11 @@ DATABASES = grouped(
     Topic(
         "CREATE DATABASE",
         "create a database",
-        "CREATE DATABASE [IF NOT EXISTS] name;",
-        ("CREATE DATABASE IF NOT EXISTS analytics;",),
+        "CREATE DATABASE [IF NOT EXISTS] name [WITH (property = value, ...)];",
+        (
+            "CREATE DATABASE IF NOT EXISTS analytics;",
+            "CREATE DATABASE staging WITH (database.max.collections = 20);",
+        ),
     ),
     Topic(
         "DROP DATABASE",
