@@ -34,6 +34,17 @@ WHAT = "IMPORT INTO (server-side bulk import)"
 REQUEST_TIMEOUT = 20.0
 _JOB_COLUMNS = ("jobId", "collectionName", "state", "progress", "importedRows", "totalRows")
 _KERNEL_OPTIONS = ("url", "cluster_id")
+#: Fields pymilvus.bulk_writer sends empty when not given (cloud projects, stages, volumes).
+_CLOUD = {"projectId": "", "regionId": ""}
+_UNUSED_SOURCES = {
+    "objectUrl": "",
+    "objectUrls": None,
+    "accessKey": "",
+    "secretKey": "",
+    "token": "",
+    "volumeName": "",
+    "dataPaths": None,
+}
 
 
 class NoEndpoint(ExecutionError):
@@ -93,13 +104,15 @@ class RestJobs:
             "partitionName": kwargs.get("partition_name", ""),
             "files": kwargs.get("files"),
             "clusterId": kwargs.get("cluster_id", ""),
+            **_CLOUD,
+            **_UNUSED_SOURCES,
         }
         if "options" in kwargs:
             params["options"] = kwargs["options"]
         return self._post(url, "/v2/vectordb/jobs/import/create", params, params["dbName"])
 
     def get_import_progress(self, url: str, job_id: str, **kwargs: Any) -> dict[str, Any]:
-        params = {"jobId": job_id, "clusterId": kwargs.get("cluster_id", "")}
+        params = {"jobId": job_id, "clusterId": kwargs.get("cluster_id", ""), **_CLOUD}
         return self._post(
             url, "/v2/vectordb/jobs/import/describe", params, kwargs.get("db_name", "")
         )
@@ -109,6 +122,7 @@ class RestJobs:
             "collectionName": kwargs.get("collection_name", ""),
             "dbName": kwargs.get("db_name", ""),
             "clusterId": kwargs.get("cluster_id", ""),
+            **_CLOUD,
             "pageSize": kwargs.get("page_size", 10),
             "currentPage": kwargs.get("current_page", 1),
         }
