@@ -29,7 +29,7 @@ from milvus_kernel.engine.reads import exports
 from milvus_kernel.engine.reads import select as reads
 from milvus_kernel.engine.schema import alter, collections, indexes, partitions, show_create
 from milvus_kernel.engine.schema.typed_reads import typed
-from milvus_kernel.engine.search import hybrid
+from milvus_kernel.engine.search import analyzers, hybrid
 from milvus_kernel.engine.search import vector as search
 from milvus_kernel.engine.tools import evaluate, plot
 from milvus_kernel.language.statements import Statement
@@ -41,6 +41,7 @@ Handler = Callable[[Any, Any], Result]
 FAMILIES = (collections, partitions, indexes, databases, aliases, maintenance, show_create)
 FAMILIES += (writes, imports, reads, exports, search, hybrid, users, plot, evaluate)
 FAMILIES += (updates, alter)
+FAMILIES += (analyzers,)
 FAMILIES += (privilege_groups, resource_groups, bulk_import, server_info, snapshots)
 HANDLERS: Mapping[type[Statement], Handler] = MappingProxyType(
     {kind: typed(handler) for family in FAMILIES for kind, handler in family.HANDLERS.items()}

@@ -66,6 +66,13 @@ class SearchRules(Transformer):
     def text_leg_using_after(self, text: str, field: Token, *clauses: Clause) -> Leg:
         return Leg(str(field), {"query_text": text}, list(clauses))
 
+    def show_tokens(self, text: str, *rest: Any) -> s.ShowTokens:
+        if len(rest) == 1:
+            return s.ShowTokens(text, analyzer_params=dict(rest[0]))
+        if len(rest) == 2:
+            return s.ShowTokens(text, table=str(rest[0]), field=str(rest[1]))
+        return s.ShowTokens(text)
+
     def ranker_option(self, key: Token, _eq: Token, value: Any) -> RankerOption:
         return RankerOption(str(key).lower(), value)
 

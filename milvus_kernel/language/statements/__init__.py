@@ -54,6 +54,7 @@ from milvus_kernel.language.statements.data import (
     Ranker,
     Search,
     Select,
+    ShowTokens,
     Update,
 )
 from milvus_kernel.language.statements.files import (
@@ -198,6 +199,7 @@ __all__ = [
     "ShowRoles",
     "ShowSettings",
     "ShowStats",
+    "ShowTokens",
     "ShowTables",
     "ShowUsers",
     "Statement",

@@ -176,3 +176,13 @@ class HybridSearch(Statement):
     group_by: str | None = None
     group_size: int | None = None
     rankers: tuple[Ranker, ...] = ()  # the whole RERANK chain; the first fuses the legs
+
+
+@dataclass(frozen=True)
+class ShowTokens(Statement):
+    """SHOW TOKENS FOR 'text' [USING ANALYZER (params) | ON table.field]: Milvus's analyzer."""
+
+    sample: str  # the text to analyze
+    analyzer_params: dict[str, Value] | None = None
+    table: str | None = None
+    field: str | None = None

