@@ -1,0 +1,115 @@
+"""CONNECT ... WITH (TLS options): the options reach MilvusClient as its own keyword arguments
+(paths made absolute, relative to the working directory), SHOW CONNECTION and EXPLAIN show the
+paths and never a file's contents, bad options fail before connecting, and a TLS handshake with
+a plaintext server (Milvus Lite over TCP) fails in one line."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+from typing import Any
+
+import pymilvus
+import pytest
+from admin_helpers import fails, rows, text
+
+from milvus_kernel.engine.session import Session
+from milvus_kernel.language.parser import parse_cell
+
+KEY_MATERIAL = "-----BEGIN PRIVATE KEY-----\nTOP-SECRET-KEY-BYTES\n-----END PRIVATE KEY-----\n"
+
+
+@pytest.fixture
+def certs(tmp_path: Path) -> Path:
+    folder = tmp_path / "certs"
+    folder.mkdir()
+    for name in ("ca.pem", "client.pem", "server.pem"):
+        (folder / name).write_text("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
+    (folder / "client.key").write_text(KEY_MATERIAL)
+    return folder
+
+
+def two_way(uri: str) -> str:
+    return (
+        f"CONNECT '{uri}' TOKEN 'root:Milvus' WITH (ca_pem_path = 'certs/ca.pem', "
+        "client_pem_path = 'certs/client.pem', client_key_path = 'certs/client.key', "
+        "server_name = 'localhost')"
+    )
+
+
+def test_the_options_parse():
+    [statement] = parse_cell(two_way("https://milvus.example.com:19530"))
+    assert statement.tls == {
+        "ca_pem_path": "certs/ca.pem",
+        "client_pem_path": "certs/client.pem",
+        "client_key_path": "certs/client.key",
+        "server_name": "localhost",
+    }
+    assert "Milvus" not in repr(statement)  # the token stays hidden
+
+
+def test_the_options_reach_milvus_client(
+    certs: Path, lite_server: str, monkeypatch: pytest.MonkeyPatch
+):
+    """The client is opened with MilvusClient's TLS keywords; the test then lets it connect to a
+    plaintext Lite server without them, to read SHOW CONNECTION and EXPLAIN."""
+    real = pymilvus.MilvusClient
+    given: list[dict[str, Any]] = []
+
+    def recording(uri: str, **kwargs: Any) -> Any:
+        given.append({"uri": uri, **kwargs})
+        tls = ("secure", "ca_pem_path", "client_pem_path", "client_key_path", "server_name")
+        return real(uri, **{k: v for k, v in kwargs.items() if k not in tls and k != "token"})
+
+    monkeypatch.setattr(pymilvus, "MilvusClient", recording)
+    session = Session(workdir=certs.parent, environ={})
+    try:
+        assert text(session, two_way(lite_server)).startswith("connected to")
+        [kwargs] = given
+        expected = {
+            "secure": True,
+            "ca_pem_path": str(certs / "ca.pem"),
+            "client_pem_path": str(certs / "client.pem"),
+            "client_key_path": str(certs / "client.key"),
+            "server_name": "localhost",
+        }
+        assert {k: kwargs[k] for k in expected} == expected
+        inspect.signature(real).bind(**kwargs)  # every keyword is MilvusClient's
+        shown = dict(rows(session, "SHOW CONNECTION"))
+        assert shown["tls client_key_path"] == str(certs / "client.key")
+        assert shown["tls secure"] == "true"
+        script = text(session, "EXPLAIN SHOW TABLES")
+        assert f"client_key_path={str(certs / 'client.key')!r}" in script
+        assert "secure=True" in script
+        everything = str(shown) + script
+        assert "TOP-SECRET" not in everything and "root:Milvus" not in everything
+    finally:
+        session.close()
+
+
+def test_bad_options_fail_before_connecting(certs: Path):
+    session = Session(workdir=certs.parent, environ={})
+    try:
+        missing = fails(session, "CONNECT 'https://h:19530' WITH (ca_pem_path = 'certs/nope.pem')")
+        assert f"ca_pem_path: {certs / 'nope.pem'} does not exist" in missing
+        assert "unknown CONNECT option 'pem'" in fails(
+            session, "CONNECT 'https://h:19530' WITH (pem = 'x')"
+        )
+        assert "need secure = true" in fails(
+            session,
+            "CONNECT 'http://h:19530' WITH (secure = false, server_pem_path = 'certs/server.pem')",
+        )
+        assert "not a Lite file" in fails(session, "CONNECT 'x.db' WITH (secure = true)")
+    finally:
+        session.close()
+
+
+def test_tls_to_a_plaintext_server_fails_in_one_line(lite_server: str, tmp_path: Path):
+    session = Session(workdir=tmp_path, environ={})
+    session.settings.set("timeout", 3)
+    try:
+        report = fails(session, f"CONNECT '{lite_server}' WITH (secure = true)")
+        assert report.count("\n") == 0 and "cannot" in report, report
+        assert "Traceback" not in report
+    finally:
+        session.close()
