@@ -332,3 +332,16 @@ def test_through_the_real_kernel(tmp_path):
         )
         data = outputs[-1]["content"]["data"]["application/vnd.dataresource+json"]["data"]
         assert [tuple(r.values())[-3:] for r in data] == [("b", 2, 7.0), ("a", 2, 2.5)]
+
+
+def test_export_of_an_ordered_select_writes_every_row_in_order(session, items, lite_dir):
+    import csv
+
+    one(session, "SET display_limit = 10")
+    one(session, "EXPORT (SELECT id, price FROM items ORDER BY price DESC) TO 'ordered.csv'")
+    one(session, "SET display_limit = 100")
+    with open(lite_dir / "ordered.csv", newline="", encoding="utf-8") as file:
+        written = [
+            (int(r["id"]), float(r["price"]) if r["price"] else None) for r in csv.DictReader(file)
+        ]
+    assert written == _expected([("price", True)], ["id", "price"])
