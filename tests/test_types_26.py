@@ -181,6 +181,22 @@ def test_timestamp_inserts_take_datetimes_and_refuse_other_text(session):
     assert "column at expects an ISO-8601 timestamp" in report and "nothing was written" in report
 
 
+def test_values_without_an_offset_are_in_the_collections_timezone_as_milvus_reads_them(session):
+    run(session, "CREATE TABLE local (id INT64 PRIMARY KEY, at TIMESTAMPTZ, v FLOAT_VECTOR(2))")
+    run(session, "CREATE INDEX ON local (v) USING FLAT WITH (metric_type = 'L2')")
+    run(session, "INSERT INTO local VALUES (1, '2025-03-01T10:00:00', [0, 0])")  # none: UTC
+    run(session, "ALTER TABLE local SET (timezone = 'Asia/Shanghai')")
+    run(session, "INSERT INTO local VALUES (2, '2025-03-01T10:00:00', [0, 0])")
+    raw(session).insert("local", [{"id": 3, "at": "2025-03-01T10:00:00", "v": [0, 0]}])  # Milvus
+    assert rows(session, "SELECT id, at FROM local") == [
+        (1, "2025-03-01T10:00:00Z"),
+        (2, "2025-03-01T02:00:00Z"),
+        (3, "2025-03-01T02:00:00Z"),
+    ]
+    assert ids(session, "at = '2025-03-01 10:00'", "local") == {2, 3}
+    assert ids(session, "at = '2025-03-01T10:00:00Z'", "local") == {1}
+
+
 def test_timestamp_default_and_geometry_show_create_reruns_to_an_equal_schema(session):
     run(
         session,

@@ -188,7 +188,7 @@ def convert(field: FieldInfo, value: Any) -> Any:
         return _dense(field, value, what)
     if kind in ("TIMESTAMPTZ", "GEOMETRY"):
         try:
-            return typed(kind, value, what)
+            return typed(kind, value, what, field.zone)
         except BadText as error:
             raise BadValue(str(error)) from None
     return _scalar(kind, value, field.max_length, what)

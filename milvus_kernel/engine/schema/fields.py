@@ -52,6 +52,7 @@ class FieldInfo:
     match: bool = False
     description: str = ""
     members: tuple[FieldInfo, ...] = ()  # the fields of an ARRAY<STRUCT<...>>
+    zone: str | None = None  # TIMESTAMPTZ: the collection's `timezone` (for values without one)
 
     @property
     def is_vector(self) -> bool:
@@ -195,9 +196,13 @@ def field_info(raw: Mapping[str, Any]) -> FieldInfo:
 
 def collection_info(name: str, raw: Mapping[str, Any]) -> CollectionInfo:
     """Build a `CollectionInfo` from `MilvusClient.describe_collection`'s dict."""
+    zone = (raw.get("properties") or {}).get("timezone")
+    fields = (field_info(f) for f in raw.get("fields", []))
     return CollectionInfo(
         name=name,
-        fields=tuple(field_info(f) for f in raw.get("fields", [])),
+        fields=tuple(
+            replace(f, zone=str(zone)) if zone and f.type == "TIMESTAMPTZ" else f for f in fields
+        ),
         functions=tuple(raw.get("functions") or ()),
         description=raw.get("description") or "",
         dynamic=bool(raw.get("enable_dynamic_field")),

@@ -1,7 +1,8 @@
 """TIMESTAMPTZ and GEOMETRY values: what the kernel sends, and how it shows what comes back.
 
 A TIMESTAMPTZ value is ISO-8601 text (`'2025-03-01T10:00:00+08:00'`, `'2025-03-01 10:00Z'`,
-`'2025-03-01'`) or a datetime (a DataFrame's column); a value without an offset is UTC. It is
+`'2025-03-01'`) or a datetime (a DataFrame's column); a value without an offset is in the
+collection's `timezone` property (as Milvus reads it), or UTC when it has none. It is
 sent as ISO text with its offset, and shown in the session's time zone (`SET timezone`): Milvus
 Lite 3.2.2 ignores the `timezone` argument of query and search and answers in UTC, so the kernel
 converts every value itself, which gives the same text on every server. A GEOMETRY value is WKT
@@ -40,8 +41,9 @@ def zone(name: str) -> dt.tzinfo:
         ) from None
 
 
-def moment(value: Any, what: str = "the value") -> dt.datetime:
-    """`value` (ISO text, a datetime, a date, a numpy datetime64) as an aware datetime."""
+def moment(value: Any, what: str = "the value", naive: str | None = None) -> dt.datetime:
+    """`value` (ISO text, a datetime, a date, a numpy datetime64) as an aware datetime; one
+    without an offset is in the zone `naive` (the collection's `timezone`), else UTC."""
     if hasattr(value, "dtype") and hasattr(value, "astype"):  # numpy.datetime64
         value = value.astype("datetime64[us]").item()
     if isinstance(value, str):
@@ -56,7 +58,9 @@ def moment(value: Any, what: str = "the value") -> dt.datetime:
         value = dt.datetime(value.year, value.month, value.day)
     if not isinstance(value, dt.datetime):
         raise BadText(f"{what} expects a timestamp (ISO-8601 text), got {type(value).__name__}")
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    if value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=zone(naive) if naive else UTC)
 
 
 _DATE_START = re.compile(r"\s*[+-]?\d{4,}-\d{2}-\d{2}")
@@ -73,9 +77,9 @@ def iso(moment_: dt.datetime) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def to_milvus(value: Any, what: str = "the value") -> str:
+def to_milvus(value: Any, what: str = "the value", naive: str | None = None) -> str:
     """The text Milvus gets for a TIMESTAMPTZ value (insert, filter, DEFAULT)."""
-    return iso(moment(value, what))
+    return iso(moment(value, what, naive))
 
 
 def shown(value: Any, tz: dt.tzinfo) -> Any:
@@ -104,6 +108,7 @@ def geometry(value: Any, what: str = "the value") -> str:
     return value
 
 
-def typed(kind: str, value: Any, what: str) -> str:
-    """The value to send for a TIMESTAMPTZ or GEOMETRY field, or BadText."""
-    return to_milvus(value, what) if kind == "TIMESTAMPTZ" else geometry(value, what)
+def typed(kind: str, value: Any, what: str, naive: str | None = None) -> str:
+    """The value to send for a TIMESTAMPTZ or GEOMETRY field, or BadText; `naive` is the zone
+    of a moment written without an offset (the collection's `timezone` property)."""
+    return to_milvus(value, what, naive) if kind == "TIMESTAMPTZ" else geometry(value, what)

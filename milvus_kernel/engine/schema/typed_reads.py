@@ -5,11 +5,11 @@ values shown in the session's time zone, geometry functions a server lacks refus
 the code it prints has the same filter). Before the handler runs, a filter that compares a field
 with a string (`at > '2025-03-01T00:00:00Z'`) is rendered again once the collection's schema says
 which of those fields are TIMESTAMPTZ: their strings become `ISO "..."` literals, checked and
-normalized (a value without an offset is UTC). The schema is one the session knows already, or
-is read (one describe_collection, which the handler would make anyway) only when a string looks
-like a date, so `tag = 'a'` costs no call. After it, the TIMESTAMPTZ columns of a result
-table are shown in `SET timezone`'s zone. Statements without such filters or columns pass
-through untouched, with no extra call.
+normalized (a value without an offset is in the collection's `timezone`, else UTC). The schema
+is one the session knows already, or is read (one describe_collection, which the handler would
+make anyway) only when a string looks like a date, so `tag = 'a'` costs no call. After it, the
+TIMESTAMPTZ columns of a result table are shown in `SET timezone`'s zone. Statements without
+such filters or columns pass through untouched, with no extra call.
 """
 
 from __future__ import annotations
@@ -50,14 +50,17 @@ def _table(statement: Any) -> str | None:
     return table if isinstance(table, str) else None
 
 
-def _normalize(text: str) -> str:
-    try:
-        return to_milvus(text, "a TIMESTAMPTZ comparison")
-    except BadText as error:
-        raise ExecutionError(str(error)) from None
+def _normalizer(naive: str | None) -> Callable[[str], str]:
+    def normalize(text: str) -> str:
+        try:
+            return to_milvus(text, "a TIMESTAMPTZ comparison", naive)
+        except BadText as error:
+            raise ExecutionError(str(error)) from None
+
+    return normalize
 
 
-def _retimed(statement: Any, times: set[str]) -> Any:
+def _retimed(statement: Any, times: set[str], normalize: Callable[[str], str]) -> Any:
     """`statement` with its filters (and its legs' filters) rendered for the timestamps."""
     if not is_dataclass(statement):
         return statement
@@ -65,9 +68,9 @@ def _retimed(statement: Any, times: set[str]) -> Any:
     for spec in fields(statement):
         value = getattr(statement, spec.name)
         if spec.name == "where" and isinstance(value, Filter):
-            changes["where"] = retimed(value, times, _normalize)
+            changes["where"] = retimed(value, times, normalize)
         elif spec.name == "legs" and isinstance(value, tuple):
-            changes["legs"] = tuple(_retimed(leg, times) for leg in value)
+            changes["legs"] = tuple(_retimed(leg, times, normalize) for leg in value)
     return replace(statement, **changes) if changes else statement
 
 
@@ -93,8 +96,12 @@ def prepared(catalog: Catalog, statement: Any) -> Any:
             return statement  # no such collection: the handler says so in its own words
     if info is None:
         return statement
-    times = {n for n in candidates if getattr(info.field(n), "type", "") == "TIMESTAMPTZ"}
-    return _retimed(statement, times) if times else statement
+    fields = [info.field(n) for n in candidates]
+    times = {f.name for f in fields if f is not None and f.type == "TIMESTAMPTZ"}
+    if not times:
+        return statement
+    naive = next((f.zone for f in fields if f is not None and f.zone), None)
+    return _retimed(statement, times, _normalizer(naive))
 
 
 def _times(info: CollectionInfo, result: Table) -> list[int]:
