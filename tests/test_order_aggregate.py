@@ -245,6 +245,12 @@ def test_engine_errors(session, items, sql, message):
         ("SELECT SUM(DISTINCT qty) FROM items", 12, "DISTINCT goes with COUNT, not SUM"),
         ("SELECT id FROM items ORDER BY COUNT(*)", 31, "needs aggregates or GROUP BY"),
         ("SELECT label FROM items GROUP BY label ORDER BY qty", 49, "orders by a GROUP BY field"),
+        (
+            "SEARCH items USING v FOR [1, 2, 3, 4], USING v FOR [4, 3, 2, 1] RERANK RRF(60)"
+            " ORDER BY price LIMIT 3",
+            89,
+            "ORDER BY a field orders the hits of one search, not of a hybrid search",
+        ),
     ],
 )
 def test_parse_errors_with_position(session, sql, column, message):

@@ -137,6 +137,12 @@ class SearchRules(Transformer):
                 table,
                 hint="end the legs with RERANK RRF(60) or RERANK WEIGHTED(0.7, 0.3)",
             )
+        for clause in [c for leg in legs for c in leg.clauses] + rerank.clauses:
+            if clause.key == "order":  # a hybrid search's fused hits: not ordered by a field
+                raise SemanticError(
+                    "ORDER BY a field orders the hits of one search, not of a hybrid search",
+                    clause.token,
+                )
         for leg in legs:
             for clause in leg.clauses:
                 if clause.key not in LEG_CLAUSES:
