@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import math
 import random
 from pathlib import Path
 from typing import Any
@@ -270,6 +271,10 @@ def test_geometry_values_round_trip_and_st_filters_equal_rectangle_arithmetic(se
         }
         assert ids(session, f"ST_WITHIN(place, '{area}')", "places") == inside | boxes_in
         assert ids(session, f"st_intersects(place, '{area}')", "places") == inside | meets
+    for cx, cy, distance in [(50.5, 50.5, 10.5), (20.5, 80.5, 25.5)]:  # Lite: coordinate units
+        near = {i for i, (x, y) in enumerate(points) if math.hypot(x - cx, y - cy) <= distance}
+        where = f"St_DWithin(place, 'POINT ({cx} {cy})', {distance}) AND id < {count}"
+        assert ids(session, where, "places") == near
     for x, y in points[:10]:
         holding = {count + j for j, b in enumerate(boxes) if b[0] < x < b[2] and b[1] < y < b[3]}
         found = ids(session, f"ST_CONTAINS(place, 'POINT ({x} {y})') AND id >= {count}", "places")

@@ -8,6 +8,7 @@ from lark import Token, Transformer, v_args
 
 from milvus_kernel.language import filters as f
 from milvus_kernel.language.clauses import SemanticError
+from milvus_kernel.language.filter_types import GEOMETRY_FUNCTIONS
 
 
 class Negated:
@@ -80,7 +81,10 @@ class FilterRules(Transformer):
                 "letters, digits and _",
                 function,
             )
-        return f.Call(str(function), tuple(_expr(arg) for arg in args))
+        name = str(function)
+        if name.upper() in GEOMETRY_FUNCTIONS:  # Milvus takes them all upper or all lower case
+            name = name.upper()
+        return f.Call(name, tuple(_expr(arg) for arg in args))
 
     def field_ref(self, *parts: Any) -> f.Expr:
         names = [p for p in parts if isinstance(p, Token)]
