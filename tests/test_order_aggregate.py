@@ -351,3 +351,44 @@ def test_export_of_an_ordered_select_writes_every_row_in_order(session, items, l
             (int(r["id"]), float(r["price"]) if r["price"] else None) for r in csv.DictReader(file)
         ]
     assert written == _expected([("price", True)], ["id", "price"])
+
+
+def test_on_the_milvus_standalone_server(milvus_server, tmp_path):
+    """The 2.3.5 server has no query ordering or grouping at all: the kernel's answer is the
+    same exact one there (no NULLs: nullable fields came after 2.3)."""
+    from milvus_kernel.engine.session import Session
+
+    rng = random.Random(5)
+    rows = [
+        {
+            "id": i,
+            "label": rng.choice(LABELS),
+            "price": round(rng.uniform(0, 9), 1),
+            "v": [0.0, 1.0],
+        }
+        for i in range(3000)
+    ]
+    client = MilvusClient(uri=milvus_server.uri)
+    schema = MilvusClient.create_schema()
+    schema.add_field("id", DataType.INT64, is_primary=True)
+    schema.add_field("label", DataType.VARCHAR, max_length=16)
+    schema.add_field("price", DataType.DOUBLE)
+    schema.add_field("v", DataType.FLOAT_VECTOR, dim=2)
+    index = client.prepare_index_params()
+    index.add_index("v", index_type="FLAT", metric_type="L2")
+    client.create_collection("ordered", schema=schema, index_params=index)
+    client.insert("ordered", rows)
+    session = Session(workdir=tmp_path, environ={})
+    try:
+        one(session, f"CONNECT '{milvus_server.uri}'; SET consistency_level = 'Strong'")
+        table = one(session, "SELECT id, price FROM ordered ORDER BY price DESC LIMIT 20 OFFSET 7")
+        assert table.rows == _expected([("price", True)], ["id", "price"], 7, 20, rows)
+        table = one(session, "SELECT label, COUNT(*), SUM(price) FROM ordered GROUP BY label")
+        groups = _groups(rows, ["label"])
+        assert [r[:2] for r in table.rows] == [(k[0], len(groups[k])) for k in sorted(groups)]
+        for label, _, total in table.rows:
+            assert total == pytest.approx(sum(r["price"] for r in groups[(label,)]), rel=1e-12)
+    finally:
+        session.close()
+        client.drop_collection("ordered")
+        client.close()
