@@ -4,10 +4,12 @@
 
 1. Writes a rows × dim float32 Parquet file (and one of a tenth of the rows) once.
 2. Starts a Milvus Lite server over TCP (`milvus-lite server --host 127.0.0.1`).
-3. Imports the file with a hand-written pymilvus loop (ParquetFile.iter_batches, to_pylist,
-   MilvusClient.insert per batch of 10,000), then with the kernel's
-   `INSERT INTO ... FROM`, each into its own new collection, and prints both rates and their
-   ratio (kernel / pymilvus; the target is at least 0.9).
+3. Imports the file with a hand-tuned pymilvus ingest (batches of 16 MB of vectors, two
+   inserts in flight from threads: the server's rate), with the kernel's `INSERT INTO ... FROM`
+   (import_parallelism 2, the default) and with the sequential loop a person would write
+   (ParquetFile.iter_batches(10,000), to_pylist, one MilvusClient.insert after another), each
+   into its own new collection, and prints the rates and the ratios (kernel / hand-tuned: the
+   target is at least 0.9; kernel / sequential for context).
 4. In a fresh subprocess for each file, runs the kernel's import and reports the growth of its
    peak resident memory over what it held before the import; the difference between the two
    files is what the file's size costs (target: under 100 MB).
@@ -32,6 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 BATCH = 10_000
+TUNED_BYTES = 16 * 1024 * 1024  # the hand-tuned ingest's batch: 16 MB of vectors
+TUNED_THREADS = 2
 
 
 def write_file(path: Path, rows: int, dim: int) -> None:
@@ -84,13 +88,8 @@ def start_server(data_dir: Path) -> tuple[subprocess.Popen, str]:
 def by_hand(uri: str, path: Path, name: str, dim: int) -> tuple[int, float]:
     """What a person would write with pymilvus: batches of rows from pyarrow, one insert each."""
     import pyarrow.parquet as pq
-    from pymilvus import DataType, MilvusClient
 
-    client = MilvusClient(uri)
-    schema = client.create_schema()
-    schema.add_field("id", DataType.INT64, is_primary=True)
-    schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dim)
-    client.create_collection(name, schema=schema)
+    client = _create(uri, name, dim)
     start = time.perf_counter()
     written = 0
     for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH):
@@ -98,6 +97,42 @@ def by_hand(uri: str, path: Path, name: str, dim: int) -> tuple[int, float]:
     elapsed = time.perf_counter() - start
     client.close()
     return written, elapsed
+
+
+def by_hand_tuned(
+    uri: str, path: Path, name: str, dim: int, threads: int = TUNED_THREADS
+) -> tuple[int, float]:
+    """The server's rate: batches of TUNED_BYTES of vectors, `threads` inserts in flight from a
+    thread pool while the next batch is read (as someone tuning an ingest would write it)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pyarrow.parquet as pq
+
+    client = _create(uri, name, dim)
+    rows_per_batch = max(1, TUNED_BYTES // (dim * 4 + 8))
+    start = time.perf_counter()
+    written = 0
+    with ThreadPoolExecutor(threads) as pool:
+        pending = []
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=rows_per_batch):
+            pending.append(pool.submit(client.insert, name, batch.to_pylist()))
+            if len(pending) >= threads:
+                written += pending.pop(0).result()["insert_count"]
+        written += sum(f.result()["insert_count"] for f in pending)
+    elapsed = time.perf_counter() - start
+    client.close()
+    return written, elapsed
+
+
+def _create(uri: str, name: str, dim: int):
+    from pymilvus import DataType, MilvusClient
+
+    client = MilvusClient(uri)
+    schema = client.create_schema()
+    schema.add_field("id", DataType.INT64, is_primary=True)
+    schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dim)
+    client.create_collection(name, schema=schema)
+    return client
 
 
 def by_kernel(uri: str, path: Path, name: str, dim: int) -> tuple[int, float]:
@@ -172,12 +207,15 @@ def main() -> None:
     print(f"files: {args.rows:,} and {args.rows // 10:,} rows × {args.dim} float32", flush=True)
     server, uri = start_server(args.dir / f"server-{os.getpid()}")
     try:
+        count0, tuned = by_hand_tuned(uri, big, "by_hand_tuned", args.dim)
+        print(f"pymilvus tuned:   {count0:,} rows in {tuned:.1f} s = {count0 / tuned:,.0f} rows/s")
         count, hand = by_hand(uri, big, "by_hand", args.dim)
         print(f"pymilvus by hand: {count:,} rows in {hand:.1f} s = {count / hand:,.0f} rows/s")
         count2, kernel = by_kernel(uri, big, "by_kernel", args.dim)
         rate = count2 / kernel
         print(f"INSERT ... FROM:  {count2:,} rows in {kernel:.1f} s = {rate:,.0f} rows/s")
-        print(f"ratio (kernel rate / pymilvus rate): {hand / kernel:.2f}", flush=True)
+        print(f"ratio (kernel rate / tuned pymilvus rate): {tuned / kernel:.2f}")
+        print(f"ratio (kernel rate / sequential pymilvus rate): {hand / kernel:.2f}", flush=True)
         small_mem = memory(uri, small, "mem_small", args.dim)
         big_mem = memory(uri, big, "mem_big", args.dim)
         grow_small = small_mem["peak"] - small_mem["before"]

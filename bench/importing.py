@@ -1,5 +1,6 @@
-"""Target 5: file import — `INSERT INTO ... FROM 'file.parquet'` against a hand-written batched
-pymilvus insert, and the import's peak memory growth from a tenth of the rows to all of them.
+"""Target 5: file import — `INSERT INTO ... FROM 'file.parquet'` against a hand-tuned pymilvus
+ingest (16 MB batches, two inserts in flight: the server's rate), with the sequential loop for
+context, and the import's peak memory growth from a tenth of the rows to all of them.
 
 The measuring is the import helper's `bench/import_bench.py` (also runnable on its own); this
 module runs it on the shared benchmark server and turns its figures into table rows.
@@ -38,6 +39,23 @@ def _wait_until_answering(uri: str, seconds: float = 120) -> None:
             time.sleep(2)
 
 
+def _drop(uri: str, names: list[str]) -> None:
+    milvus = client(uri)
+    for name in names:
+        if milvus.has_collection(name):
+            milvus.drop_collection(name)
+    milvus.close()
+
+
+def _import_once(uri: str, measure, path: Path, name: str) -> tuple[int, float]:
+    """One timed import into a new collection, dropped afterwards."""
+    _wait_until_answering(uri)
+    try:
+        return measure(uri, path, name, DIM)
+    finally:
+        _drop(uri, [name])
+
+
 def run(uri: str, rows: int, workdir: Path, log) -> Section:
     section = Section("5. Import")
     workdir.mkdir(parents=True, exist_ok=True)
@@ -47,20 +65,37 @@ def run(uri: str, rows: int, workdir: Path, log) -> Section:
     import_bench.write_file(small, rows // 10, DIM)
     _wait_until_answering(uri)
     tag = os.getpid()
-    names = [f"import_{kind}_{tag}" for kind in ("hand", "kernel", "mem_small", "mem_big")]
+    names = [f"import_{kind}_{tag}" for kind in ("mem_small", "mem_big")]
+    tuned: list[float] = []
+    kernel: list[float] = []
     try:
-        count, hand = import_bench.by_hand(uri, big, names[0], DIM)
-        count2, kernel = import_bench.by_kernel(uri, big, names[1], DIM)
-        assert count == count2 == rows, (count, count2, rows)
-        ratio = (count2 / kernel) / (count / hand)
+        # tuned, kernel, kernel, tuned: the server's drift (its log, compactions) falls on both
+        for kind in ("tuned", "kernel", "kernel", "tuned"):
+            measure = import_bench.by_hand_tuned if kind == "tuned" else import_bench.by_kernel
+            count, seconds = _import_once(uri, measure, big, f"import_{kind}_{tag}")
+            assert count == rows, (kind, count, rows)
+            (tuned if kind == "tuned" else kernel).append(seconds)
+            log(f"  {kind}: {rows / seconds:,.0f} rows/s")
+        count, hand = _import_once(uri, import_bench.by_hand, big, f"import_hand_{tag}")
+        assert count == rows, ("sequential", count, rows)
+        ratio = sum(tuned) / sum(kernel)
+        kernel_rate, tuned_rate = rows * len(kernel) / sum(kernel), rows * len(tuned) / sum(tuned)
         section.add(
-            f"INSERT ... FROM parquet, {rows:,} rows: kernel rate / hand-written pymilvus rate",
-            f"{ratio:.2f}× ({count2 / kernel:,.0f} vs {count / hand:,.0f} rows/s)",
+            f"INSERT ... FROM parquet, {rows:,} rows: kernel rate / hand-tuned pymilvus rate "
+            f"(16 MB batches, {import_bench.TUNED_THREADS} threads)",
+            f"{ratio:.2f}× ({kernel_rate:,.0f} vs {tuned_rate:,.0f} rows/s)",
             f"≥ {RATE_GOAL}×",
             ratio >= RATE_GOAL,
         )
-        low = import_bench.memory(uri, small, names[2], DIM)
-        high = import_bench.memory(uri, big, names[3], DIM)
+        section.add(
+            "  the same against the sequential pymilvus loop (context)",
+            f"{hand * len(kernel) / sum(kernel):.2f}× "
+            f"({kernel_rate:,.0f} vs {rows / hand:,.0f} rows/s)",
+            "—",
+            None,
+        )
+        low = import_bench.memory(uri, small, names[0], DIM)
+        high = import_bench.memory(uri, big, names[1], DIM)
         grow_low, grow_high = low["peak"] - low["before"], high["peak"] - high["before"]
         growth = grow_high - grow_low
         section.add(
@@ -70,16 +105,18 @@ def run(uri: str, rows: int, workdir: Path, log) -> Section:
             growth < MEMORY_GOAL_MB,
         )
     finally:
-        milvus = client(uri)
-        for name in names:
-            if milvus.has_collection(name):
-                milvus.drop_collection(name)
-        milvus.close()
+        _drop(uri, names)
     section.note(
-        f"hand-written: ParquetFile.iter_batches(10,000) → to_pylist → MilvusClient.insert, "
-        f"{hand:.1f} s; kernel: `INSERT INTO t FROM 'file.parquet'` through a Session, "
-        f"{kernel:.1f} s; one run each, one after the other, each into a new collection "
-        "(the ratio is of rows per second)"
+        f"hand-tuned: ParquetFile.iter_batches of 16 MB of vectors → to_pylist → "
+        f"MilvusClient.insert from a pool of {import_bench.TUNED_THREADS} threads, "
+        f"{import_bench.TUNED_THREADS} inserts in flight while the next batch is read: "
+        + ", ".join(f"{t:.1f} s" for t in tuned)
+        + "; kernel: `INSERT INTO t FROM 'file.parquet'` through a Session (import_parallelism "
+        "2, the default; batches of ~16 MB as Python objects): "
+        + ", ".join(f"{t:.1f} s" for t in kernel)
+        + f"; sequential loop (iter_batches(10,000) → to_pylist → insert, one after another): "
+        f"{hand:.1f} s. Order tuned, kernel, kernel, tuned, then sequential, each into a new "
+        "collection dropped after it; the ratio is of the summed times (rows per second)"
     )
     section.note(
         "memory: each import runs in a fresh process; growth = peak RSS (ru_maxrss) minus RSS "
