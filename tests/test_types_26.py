@@ -464,3 +464,24 @@ def test_bad_type_definitions_say_where(cell: str, message: str, column: int | N
     assert message in raised.value.render()
     if column is not None:
         assert raised.value.column == column
+
+
+def test_int8_vectors_are_refused_on_lite_explained_and_converted(session):
+    """pymilvus's int8_example.py: an INT8_VECTOR field, int8 values."""
+    import numpy as np
+
+    from milvus_kernel.engine.data.field_values import BadValue, convert
+    from milvus_kernel.engine.schema.fields import FieldInfo
+
+    cell = "CREATE TABLE i8 (id INT64 PRIMARY KEY, int8_vector INT8_VECTOR(4))"
+    assert fails(session, cell).endswith("the INT8_VECTOR type is not supported by Milvus Lite")
+    assert not raw(session).has_collection("i8")
+    [(name, _args, kwargs)] = checked_calls(one(session, f"EXPLAIN {cell}").text)
+    assert name == "create_collection"
+    [vector] = [f for f in kwargs["schema"].to_dict()["fields"] if f["name"] == "int8_vector"]
+    assert (vector["type"].name, vector["params"]) == ("INT8_VECTOR", {"dim": 4})
+    field = FieldInfo("int8_vector", "INT8_VECTOR", dim=4)
+    sent = convert(field, [1, -128, 127, 0])
+    assert sent.dtype == np.int8 and sent.tolist() == [1, -128, 127, 0]
+    with pytest.raises(BadValue, match="out of range"):
+        convert(field, [1, 2, 3, 128])
