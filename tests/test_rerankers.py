@@ -230,3 +230,21 @@ def test_model_explain_is_valid_pymilvus(session, data):
     result = one(session, "EXPLAIN " + statement)
     assert isinstance(result, Message)
     assert "'provider': 'tei'" in result.text and "'queries': ['red things']" in result.text
+
+
+def test_boost_on_a_distance_is_refused_on_lite(session, data):
+    """Lite 3.2.2 multiplies an L2 distance by BOOST's weight twice (pymilvus's own call shows
+    it): the kernel refuses rather than pass a wrong ranking on."""
+    name, _, w, _, q = data
+    client = session.catalog().client
+    ranker = Function(
+        name="b",
+        function_type=FunctionType.RERANK,
+        input_field_names=[],
+        params={"reranker": "boost", "weight": 0.5},
+    )
+    raw = client.search(name, [q.tolist()], anns_field="w", limit=1, ranker=ranker)[0][0]
+    distance = float(((w[raw["id"]] - q) ** 2).sum())
+    assert raw["distance"] == pytest.approx(distance * 0.25, rel=1e-4)  # the weight, squared
+    error = fails(session, f"SEARCH {name} USING w FOR {vector(q)} RERANK BOOST(weight = 0.5)")
+    assert "RERANK BOOST on an L2 search is not supported by Milvus Lite" in error

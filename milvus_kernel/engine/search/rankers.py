@@ -36,6 +36,8 @@ NUMERIC = ("INT8", "INT16", "INT32", "INT64", "FLOAT", "DOUBLE")
 #: The rankers a hybrid search can apply after its first one, in the kernel.
 KERNEL_CHAIN = ("DECAY", "BOOST")
 LITE_MODEL_PROVIDERS = ("cohere",)
+#: Metrics where smaller is closer (Milvus Lite 3.2.2 squares BOOST's weight on them).
+DISTANCES = ("L2", "HAMMING", "JACCARD")
 
 
 def decay_factor(
@@ -50,12 +52,19 @@ def decay_factor(
     return max(0.0, 1.0 - (1.0 - decay) * distance / scale)
 
 
-def require_rankers(catalog: Catalog, rankers: tuple[Ranker, ...]) -> None:
-    """Stop, in one line, a ranker the connected server does not have."""
+def require_rankers(
+    catalog: Catalog, rankers: tuple[Ranker, ...], metric: str | None = None
+) -> None:
+    """Stop, in one line, a ranker the connected server does not have (or gets wrong)."""
     extra = [r for r in rankers if r.name not in ("RRF", "WEIGHTED")]
     if not extra or type(catalog.client).__name__ == "Recorder":  # EXPLAIN prints it anyway
         return
     if is_lite(catalog):
+        if metric in DISTANCES and any(r.name == "BOOST" for r in extra):
+            raise NotSupported(
+                f"RERANK BOOST on an {metric} search is not supported by Milvus Lite (it applies "
+                "the weight twice to distances): search with COSINE or IP"
+            )
         for ranker in extra:
             provider = str(ranker.options.get("provider", "")).lower()
             if ranker.name == "MODEL" and provider not in LITE_MODEL_PROVIDERS:

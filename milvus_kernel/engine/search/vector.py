@@ -273,7 +273,7 @@ def search(context: HandlerContext, statement: Search) -> Result:
         search_params["metric_type"] = metric
     options = {**catalog.read_options(), **extra, **grouping}
     if statement.rankers:
-        rankers.require_rankers(catalog, statement.rankers)
+        rankers.require_rankers(catalog, statement.rankers, used)
         options["ranker"] = rankers.search_ranker(info, statement.rankers)
     if statement.offset:
         options["offset"] = statement.offset
