@@ -392,3 +392,18 @@ def test_on_the_milvus_standalone_server(milvus_server, tmp_path):
         session.close()
         client.drop_collection("ordered")
         client.close()
+
+
+def test_progress_of_the_streamed_rows(session, items):
+    seen: list[Any] = []
+    session.progress = seen.append
+    try:
+        one(session, "SELECT id FROM items ORDER BY qty LIMIT 3")
+        one(session, "SELECT qty, COUNT(*) FROM items GROUP BY qty")
+    finally:
+        session.progress = None
+    finished = [(p.label, p.done, p.total) for p in seen if p.finished]
+    assert finished == [
+        ("SELECT items: ordering", N, N),
+        ("SELECT items: aggregating", N, N),
+    ]
