@@ -485,3 +485,35 @@ def test_int8_vectors_are_refused_on_lite_explained_and_converted(session):
     assert sent.dtype == np.int8 and sent.tolist() == [1, -128, 127, 0]
     with pytest.raises(BadValue, match="out of range"):
         convert(field, [1, 2, 3, 128])
+
+
+def test_hybrid_legs_exports_and_explained_code_use_the_same_timestamps(session, tmp_path):
+    at = moments()[:40]
+    run(
+        session,
+        "CREATE TABLE two (id INT64 PRIMARY KEY, at TIMESTAMPTZ, a FLOAT_VECTOR(2),"
+        " b FLOAT_VECTOR(2)); CREATE INDEX ON two (a) USING FLAT WITH (metric_type = 'L2');"
+        "CREATE INDEX ON two (b) USING FLAT WITH (metric_type = 'L2')",
+    )
+    values = ", ".join(f"({i}, '{m.isoformat()}', [{i}, 1], [1, {i}])" for i, m in enumerate(at))
+    run(session, f"INSERT INTO two VALUES {values}")
+    cut = BASE + dt.timedelta(days=45)
+    later = {i for i, m in enumerate(at) if m > cut}
+    where = f"WHERE at > '{cut.isoformat()}'"
+    hits = one(
+        session,
+        f"SEARCH two USING a FOR [0, 1] {where} LIMIT 40, USING b FOR [1, 0] {where} LIMIT 40"
+        " RERANK RRF(60) LIMIT 40",
+    )
+    assert {row[1] for row in hits.rows} == later
+    one(session, "SET timezone = 'Asia/Tokyo'")
+    one(session, f"EXPORT (SELECT id, at FROM two {where}) TO 'later.csv'")
+    lines = (tmp_path / "later.csv").read_text().splitlines()[1:]
+    tokyo = {int(k): v.strip('"') for k, v in (line.split(",") for line in lines)}
+    assert tokyo == {i: at[i].astimezone(ZoneInfo("Asia/Tokyo")).isoformat() for i in later}
+    # EXPLAIN's code, run on the same client, reads the same rows as the statement
+    code = one(session, f"EXPLAIN SELECT id FROM two {where} LIMIT 40").text
+    lines = [line for line in code.splitlines() if not line.startswith("client = MilvusClient(")]
+    scope = {"client": raw(session)}
+    exec("\n".join(lines), scope)  # the kernel's own printed code
+    assert {r["id"] for r in scope["result"]} == later == ids(session, where[6:], "two")
