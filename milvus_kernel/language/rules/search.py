@@ -96,7 +96,7 @@ class SearchRules(Transformer):
             raise SemanticError(
                 f"{ranker} takes named arguments", name, hint=RANKER_HINTS.get(ranker)
             )
-        if wheres and ranker != "BOOST" or len(wheres) > 1:
+        if (wheres and ranker != "BOOST") or len(wheres) > 1:
             raise SemanticError(f"{ranker} takes no WHERE", name, hint=RANKER_HINTS.get(ranker))
         return s.Ranker(ranker, args, options, wheres[0] if wheres else None), name
 
