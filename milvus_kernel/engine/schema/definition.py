@@ -154,11 +154,11 @@ def _data_type(name: str, column: str) -> Any:
     except KeyError:
         valid = ", ".join(t.name for t in DataType if t.name not in ("NONE", "UNKNOWN"))
         raise ExecutionError(f"column {column}: unknown type {name}; types: {valid}") from None
+
+
 def column_field(column: ColumnDef) -> tuple[Any, dict[str, Any]]:
     """The DataType and the `add_field` keywords of one column (ALTER TABLE ADD COLUMN)."""
     return _data_type(column.type.name, column.name), _field_kwargs(column, False)
-
-
 
 
 def _struct(column: ColumnDef) -> dict[str, Any]:
@@ -184,6 +184,8 @@ def _struct(column: ColumnDef) -> dict[str, Any]:
     if column.description:
         kwargs["description"] = column.description
     return kwargs
+
+
 def _check_columns(statement: CreateTable) -> None:
     names = [c.name for c in statement.columns]
     duplicates = sorted({n for n in names if names.count(n) > 1})
