@@ -105,8 +105,6 @@ class ShowPartitions(Statement):
     table: str
 
 
-# --- indexes ----------------------------------------------------------------------------------
-
 @dataclass(frozen=True)
 class AddColumn(Statement):
     """ALTER TABLE t ADD COLUMN name TYPE NULL [DEFAULT v] (Milvus adds nullable fields only)."""
@@ -131,6 +129,8 @@ class DropTableProperties(Statement):
     name: str
     keys: tuple[str, ...]
 
+
+# --- indexes ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
