@@ -229,7 +229,13 @@ def test_settings(tmp_path: Path):
     session.execute(SetOption("consistency_level", "strong"))
     assert session.settings.consistency_level == "Strong"
     table = session.execute(ShowSettings())
-    assert as_dict(table) == {"display_limit": "20", "timeout": "5", "consistency_level": "Strong"}
+    assert as_dict(table) == {
+        "display_limit": "20",
+        "timeout": "5",
+        "consistency_level": "Strong",
+        "import_parallelism": "2",
+        "timezone": "UTC",
+    }
     with pytest.raises(KernelError, match="unknown setting 'colour'; settings are: display_limit"):
         session.execute(SetOption("colour", 1))
     with pytest.raises(KernelError, match="display_limit must be"):
