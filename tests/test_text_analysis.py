@@ -6,14 +6,31 @@ on the 2.3.5 standalone."""
 from __future__ import annotations
 
 import inspect
+import json
 import re
 from typing import Any
 
 import pytest
 from admin_helpers import fails, one, server_session
-from pymilvus import MilvusClient
+from pymilvus import DataType, MilvusClient
 
+from milvus_kernel.engine.schema.fields import collection_info
+from milvus_kernel.engine.schema.show_create import create_table_text
+from milvus_kernel.language.parser import parse_cell
 from milvus_kernel.results import Message
+
+MULTI = (
+    "body VARCHAR(200) MULTI ANALYZER BY lang (en = (type = 'english'), "
+    "default = (tokenizer = 'standard', filter = ['lowercase']), alias = (english = 'en'))"
+)
+MULTI_PARAMS = {
+    "by_field": "lang",
+    "analyzers": {
+        "en": {"type": "english"},
+        "default": {"tokenizer": "standard", "filter": ["lowercase"]},
+    },
+    "alias": {"english": "en"},
+}
 
 
 def test_show_tokens_is_refused_on_lite_in_one_line(session):
@@ -74,4 +91,54 @@ def test_the_2_3_standalone_refuses_in_one_line(old_server):
     )
     assert "RERANK DECAY is not supported by this Milvus server" in decay
     for error in (tokens, decay):
+        assert "\n" not in error.strip()
+
+
+def test_multi_analyzer_reaches_add_field_and_is_refused_on_lite(session, unique_name):
+    statement = f"CREATE TABLE {unique_name} (id INT64 PRIMARY KEY, lang VARCHAR(10), {MULTI})"
+    (parsed,) = parse_cell(statement)
+    assert parsed.columns[2].multi_analyzer_params == MULTI_PARAMS
+    code = one(session, "EXPLAIN " + statement).text
+    given = re.search(r"multi_analyzer_params='([^']+)'", code)  # pymilvus keeps it as JSON
+    assert given and json.loads(given[1]) == MULTI_PARAMS and "enable_analyzer=True" in code
+    error = fails(session, statement)  # Lite 3.2.2 would create the field without them
+    assert "MULTI ANALYZER (body; Lite would drop it) is not supported by Milvus Lite" in error
+    assert "\n" not in error.strip()
+
+
+def test_show_create_table_reruns_a_multi_analyzer():
+    """SHOW CREATE TABLE of a collection as a Milvus 2.6 server describes it (the analyzer
+    parameters as JSON text) is a CREATE TABLE that parses back to the same parameters."""
+    raw = {
+        "fields": [
+            {"name": "id", "type": DataType.INT64, "params": {}, "is_primary": True},
+            {"name": "lang", "type": DataType.VARCHAR, "params": {"max_length": 10}},
+            {
+                "name": "body",
+                "type": DataType.VARCHAR,
+                "params": {
+                    "max_length": 200,
+                    "enable_analyzer": "true",
+                    "multi_analyzer_params": json.dumps(MULTI_PARAMS),
+                },
+            },
+            {"name": "v", "type": DataType.FLOAT_VECTOR, "params": {"dim": 2}},
+        ]
+    }
+    text = create_table_text("docs", collection_info("docs", raw), raw)
+    assert "MULTI ANALYZER BY lang (" in text
+    (statement,) = parse_cell(text)
+    body = next(c for c in statement.columns if c.name == "body")
+    assert body.multi_analyzer_params == MULTI_PARAMS and body.analyzer
+
+
+def test_random_sample_is_refused_on_lite_in_one_line(session, unique_name):
+    one(session, f"CREATE TABLE {unique_name} (id INT64 PRIMARY KEY, v FLOAT_VECTOR(2))")
+    one(session, f"INSERT INTO {unique_name} VALUES (1, [0.1, 0.2]), (2, [0.2, 0.1])")
+    for statement in (
+        f"SELECT * FROM {unique_name} WHERE RANDOM_SAMPLE(0.5)",
+        f"SELECT COUNT(*) FROM {unique_name} WHERE id > 0 AND RANDOM_SAMPLE(0.5)",
+    ):
+        error = fails(session, statement)
+        assert "RANDOM_SAMPLE is not supported by Milvus Lite" in error
         assert "\n" not in error.strip()

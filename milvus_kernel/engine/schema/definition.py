@@ -250,6 +250,8 @@ def _field_kwargs(column: ColumnDef, bm25_source: bool) -> dict[str, Any]:
         kwargs["enable_analyzer"] = True
         if column.analyzer_params:
             kwargs["analyzer_params"] = dict(column.analyzer_params)
+        if column.multi_analyzer_params:
+            kwargs["multi_analyzer_params"] = dict(column.multi_analyzer_params)
     if column.match:
         kwargs["enable_match"] = True
     if column.description:

@@ -85,6 +85,8 @@ def lite_refusals(columns: Sequence[ColumnDef]) -> list[str]:
         element = column.type.element
         if column.type.name == "ARRAY" and element is not None and element.name == "STRUCT":
             found.append(f"ARRAY<STRUCT<...>> ({column.name}; Lite would drop the column)")
+        if column.multi_analyzer_params:
+            found.append(f"MULTI ANALYZER ({column.name}; Lite would drop it)")
         if column.type.is_vector and column.null:
             found.append(f"a nullable vector ({column.name} {column.type.name} NULL)")
     return found

@@ -89,6 +89,13 @@ def _param(value: Any) -> Any:
     return parsed if isinstance(parsed, (int, float, list, dict)) else value
 
 
+def multi_analyzer(multi: Mapping[str, Any]) -> str:
+    """`MULTI ANALYZER BY f (en = (...), default = (...))`: multi_analyzer_params as text."""
+    entries = {**multi["analyzers"], **({"alias": multi["alias"]} if multi.get("alias") else {})}
+    inner = ", ".join(f"{name(key)} = {options(value)}" for key, value in entries.items())
+    return f"MULTI ANALYZER BY {name(str(multi['by_field']))} ({inner})"
+
+
 def column(field: FieldInfo, info: CollectionInfo, raw: Mapping[str, Any]) -> str:
     parts = [name(field.name), field.type_text]
     if field.is_primary:
@@ -105,7 +112,10 @@ def column(field: FieldInfo, info: CollectionInfo, raw: Mapping[str, Any]) -> st
     if field.partition_key:
         parts.append("PARTITION KEY")
     params = raw.get("params") or {}
-    if field.analyzer:
+    multi = _param(params.get("multi_analyzer_params"))
+    if field.analyzer and isinstance(multi, dict) and multi.get("analyzers"):
+        parts.append(multi_analyzer(multi))
+    elif field.analyzer:
         analyzer = _param(params.get("analyzer_params"))
         parts.append("ANALYZER" + (f" {options(analyzer)}" if analyzer else ""))
     if field.match:

@@ -128,8 +128,17 @@ class ColumnRules(Transformer):
             raise SemanticError("ANALYZER and MATCH apply to VARCHAR columns", name)
         if given.get("embed") and field_type.name != "FLOAT_VECTOR":
             raise SemanticError("EMBED(...) USING fills a FLOAT_VECTOR column", name)
+        multi = given.pop("multi_analyzer", None)
+        if multi is not None:
+            if field_type.name != "VARCHAR" or "analyzer" in given:
+                raise SemanticError(
+                    "MULTI ANALYZER applies to a VARCHAR column without ANALYZER", name
+                )
+            given.update(analyzer=True, multi_analyzer_params=multi)
         analyzer = given.pop("analyzer", None)
-        if analyzer is not None:
+        if analyzer is True:  # set by MULTI ANALYZER
+            given["analyzer"] = True
+        elif analyzer is not None:
             given["analyzer"] = True
             given["analyzer_params"] = analyzer or None
         return s.ColumnDef(str(name), field_type, **given)
@@ -151,6 +160,22 @@ class ColumnRules(Transformer):
 
     def c_partition_key(self) -> Clause:
         return Clause("partition_key", True)
+
+    def multi_named(self, key: Token, _eq: Token, params: dict[str, Any]) -> tuple[str, Any]:
+        return str(key), params
+
+    def multi_default(self, _eq: Token, params: dict[str, Any]) -> tuple[str, Any]:
+        return "default", params
+
+    def c_multi_analyzer(self, by: Token, *entries: tuple[str, Any]) -> Clause:
+        analyzers = {key: params for key, params in entries if key != "alias"}
+        if "default" not in analyzers:
+            raise SemanticError("MULTI ANALYZER needs a default = (...) analyzer", by)
+        value: dict[str, Any] = {"by_field": str(by), "analyzers": analyzers}
+        alias = dict(entries).get("alias")
+        if alias:
+            value["alias"] = alias
+        return Clause("multi_analyzer", value, by)
 
     def c_analyzer(self, params: dict[str, Any] | None = None) -> Clause:
         return Clause("analyzer", params or {})

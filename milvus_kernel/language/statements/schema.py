@@ -36,6 +36,8 @@ class ColumnDef:
     partition_key: bool = False
     analyzer: bool = False
     analyzer_params: dict[str, Value] | None = None
+    #: MULTI ANALYZER BY f (...): {"by_field": f, "analyzers": {...}[, "alias": {...}]}
+    multi_analyzer_params: dict[str, Value] | None = None
     match: bool = False
     bm25_source: str | None = None  # GENERATED ALWAYS AS BM25(source)
     description: str | None = None
