@@ -154,7 +154,7 @@ class Importer:
                 self.pipeline.finish()  # the rows before it: written, or an earlier failure
                 raise ExecutionError(
                     f"cannot read {self.shown} after row {self.position}: {error}; {self._count()} "
-                    f"{self.into()}{self._aside()}, the rest were not"
+                    f"{self.into()}{self._aside()}{self.pipeline.in_flight()}, the rest were not"
                 ) from None
 
     def _converted(self) -> Iterator[tuple[Chunk, Converted]]:
@@ -176,7 +176,8 @@ class Importer:
             raise ExecutionError(
                 f"row {chunk.first + first}: {converted.bad[first]}. The import stopped there: "
                 f"{plural(self.written)} (every row before it) had been {self.verb} "
-                f"{self.into()}, row {chunk.first + first} and the rest were not "
+                f"{self.into()}{self.pipeline.in_flight()}, row {chunk.first + first} and the "
+                "rest were not "
                 f"(WITH (on_error = 'skip') sets bad rows aside and goes on)"
             )
         bad = sorted(converted.bad.items())
