@@ -1,5 +1,7 @@
 """What the server holds and does: SHOW SERVER VERSION, SHOW [LOADED] SEGMENTS OF t,
-SHOW COMPACTION id, SHOW COMPACTIONS OF t, FLUSH ALL.
+SHOW COMPACTION id, SHOW COMPACTIONS OF t, FLUSH ALL, file resources (CREATE / DROP FILE
+RESOURCE, SHOW FILE RESOURCES: files of the server's storage that analyzers name), and SHOW
+REPLICATION (the cross-cluster replication configuration).
 
 Milvus Lite answers the version and compaction states (its compactions finish at once); it has
 no segments to list, no compaction tasks and no FLUSH ALL, and says so in one line. A server
@@ -14,15 +16,20 @@ from milvus_kernel.engine.admin.server_calls import (
     fields_of,
     objects_table,
     plain,
+    words,
 )
 from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.connection.capabilities import is_lite
 from milvus_kernel.engine.context import using_catalog
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import (
+    CreateFileResource,
+    DropFileResource,
     FlushAll,
     ShowCompaction,
     ShowCompactions,
+    ShowFileResources,
+    ShowReplication,
     ShowSegments,
     ShowServerVersion,
 )
@@ -103,8 +110,48 @@ def flush_all(catalog: Catalog, statement: FlushAll) -> Result:
     return Message("flushed every collection of the database")
 
 
+def create_file_resource(catalog: Catalog, statement: CreateFileResource) -> Result:
+    feature_call(
+        catalog,
+        words(statement),
+        "add_file_resource",
+        statement.name,
+        statement.path,
+        action=f"adding file resource {statement.name}",
+    )
+    return Message(f"created file resource {statement.name} ({statement.path})")
+
+
+def drop_file_resource(catalog: Catalog, statement: DropFileResource) -> Result:
+    feature_call(
+        catalog,
+        words(statement),
+        "remove_file_resource",
+        statement.name,
+        action=f"removing file resource {statement.name}",
+    )
+    return Message(f"dropped file resource {statement.name}")
+
+
+def show_file_resources(catalog: Catalog, statement: ShowFileResources) -> Result:
+    found = feature_call(catalog, words(statement), "list_file_resources") or []
+    records = sorted(({"name": r.name, "path": r.path} for r in found), key=lambda r: r["name"])
+    return objects_table(records, "file resources", "no file resource")
+
+
+def show_replication(catalog: Catalog, statement: ShowReplication) -> Result:
+    found = feature_call(catalog, words(statement), "get_replicate_configuration")
+    if found is None:  # EXPLAIN on a server without replication
+        return Message("replication")
+    return _pairs([("configuration", plain(found))], "replication")
+
+
 HANDLERS = using_catalog(
     {
+        CreateFileResource: create_file_resource,
+        DropFileResource: drop_file_resource,
+        ShowFileResources: show_file_resources,
+        ShowReplication: show_replication,
         ShowServerVersion: show_server_version,
         ShowSegments: show_segments,
         ShowCompaction: show_compaction,

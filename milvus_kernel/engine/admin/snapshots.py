@@ -29,11 +29,13 @@ from milvus_kernel.language.statements import (
     CreateSnapshot,
     DescribeSnapshot,
     DropSnapshot,
+    PinSnapshot,
     RefreshExternalTable,
     RestoreSnapshot,
     ShowRefreshJobs,
     ShowRestoreJobs,
     ShowSnapshots,
+    UnpinSnapshot,
 )
 from milvus_kernel.results import Message, Result
 
@@ -195,8 +197,31 @@ def show_refresh_jobs(catalog: Catalog, statement: ShowRefreshJobs) -> Result:
     return objects_table(list(found or ()), "external refresh jobs", "no refresh job")
 
 
+def pin_snapshot(catalog: Catalog, statement: PinSnapshot) -> Result:
+    kwargs = {"ttl_seconds": statement.seconds} if statement.seconds else {}
+    pin = feature_call(
+        catalog,
+        words(statement),
+        "pin_snapshot_data",
+        statement.name,
+        statement.table,
+        db_name=_database(catalog),
+        action=f"pinning snapshot {statement.name}",
+        **kwargs,
+    )
+    held = f" for {statement.seconds} s" if statement.seconds else ""
+    return Message(f"pinned snapshot {statement.name}{held}: pin {pin} (UNPIN SNAPSHOT {pin})")
+
+
+def unpin_snapshot(catalog: Catalog, statement: UnpinSnapshot) -> Result:
+    feature_call(catalog, words(statement), "unpin_snapshot_data", statement.pin_id)
+    return Message(f"released pin {statement.pin_id}")
+
+
 HANDLERS = using_catalog(
     {
+        PinSnapshot: pin_snapshot,
+        UnpinSnapshot: unpin_snapshot,
         CreateSnapshot: create_snapshot,
         DropSnapshot: drop_snapshot,
         ShowSnapshots: show_snapshots,

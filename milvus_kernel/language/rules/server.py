@@ -132,3 +132,21 @@ class ServerRules(Transformer):
 
     def flush_all(self) -> s.FlushAll:
         return s.FlushAll()
+
+    def create_file_resource(self, name: Token, path: str) -> s.CreateFileResource:
+        return s.CreateFileResource(str(name), path)
+
+    def drop_file_resource(self, name: Token) -> s.DropFileResource:
+        return s.DropFileResource(str(name))
+
+    def show_file_resources(self) -> s.ShowFileResources:
+        return s.ShowFileResources()
+
+    def pin_snapshot(self, name: Token, table: Token, seconds: Token | None) -> s.PinSnapshot:
+        return s.PinSnapshot(str(name), str(table), int(seconds) if seconds is not None else 0)
+
+    def unpin_snapshot(self, pin: Token) -> s.UnpinSnapshot:
+        return s.UnpinSnapshot(int(pin))
+
+    def show_replication(self) -> s.ShowReplication:
+        return s.ShowReplication()

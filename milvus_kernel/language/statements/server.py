@@ -198,3 +198,41 @@ class ShowCompactions(Statement):
 @dataclass(frozen=True)
 class FlushAll(Statement):
     pass
+
+
+@dataclass(frozen=True)
+class CreateFileResource(Statement):
+    """CREATE FILE RESOURCE name FROM 'path': a file on the server's object storage that
+    analyzers refer to by name (dictionaries, stop words)."""
+
+    name: str
+    path: str
+
+
+@dataclass(frozen=True)
+class DropFileResource(Statement):
+    name: str
+
+
+@dataclass(frozen=True)
+class ShowFileResources(Statement):
+    pass
+
+
+@dataclass(frozen=True)
+class PinSnapshot(Statement):
+    """PIN SNAPSHOT s ON t [FOR n SECONDS]: keep its data from garbage collection (a backup)."""
+
+    name: str
+    table: str
+    seconds: int = 0
+
+
+@dataclass(frozen=True)
+class UnpinSnapshot(Statement):
+    pin_id: int
+
+
+@dataclass(frozen=True)
+class ShowReplication(Statement):
+    pass

@@ -178,4 +178,29 @@ SERVER = grouped(
         aliases=("SHOW COMPACTIONS",),
     ),
     Topic("FLUSH ALL", "flush every collection of the database", "FLUSH ALL;", ("FLUSH ALL;",)),
+    Topic(
+        "PIN SNAPSHOT",
+        "keep a snapshot's data from garbage collection while it is copied out",
+        "PIN SNAPSHOT s ON table [FOR n SECONDS];\nUNPIN SNAPSHOT pin_id;",
+        ("PIN SNAPSHOT nightly ON docs FOR 3600 SECONDS;", "UNPIN SNAPSHOT 7;"),
+        aliases=("UNPIN SNAPSHOT",),
+    ),
+    Topic(
+        "CREATE FILE RESOURCE",
+        "name a file of the server's storage for analyzers (dictionaries, stop words)",
+        "CREATE FILE RESOURCE name FROM 'path';\nDROP FILE RESOURCE name;\nSHOW FILE RESOURCES;",
+        (
+            "CREATE FILE RESOURCE jieba_dict FROM 'dicts/jieba.txt';",
+            "SHOW FILE RESOURCES;",
+            "DROP FILE RESOURCE jieba_dict;",
+        ),
+        "Milvus 2.6. " + _LITE,
+        aliases=("DROP FILE RESOURCE", "SHOW FILE RESOURCES"),
+    ),
+    Topic(
+        "SHOW REPLICATION",
+        "the cross-cluster replication configuration of the server",
+        "SHOW REPLICATION;",
+        ("SHOW REPLICATION;",),
+    ),
 )
