@@ -142,3 +142,55 @@ def test_random_sample_is_refused_on_lite_in_one_line(session, unique_name):
         error = fails(session, statement)
         assert "RANDOM_SAMPLE is not supported by Milvus Lite" in error
         assert "\n" not in error.strip()
+
+
+MINHASH = (
+    "sig BINARY_VECTOR(512) GENERATED ALWAYS AS MINHASH(body) "
+    "WITH (num_hashes = 16, shingle_size = 3, token_level = 'word')"
+)
+MINHASH_PARAMS = {"num_hashes": 16, "shingle_size": 3, "token_level": "word"}
+
+
+def test_minhash_column_is_a_minhash_function(session, unique_name):
+    statement = f"CREATE TABLE {unique_name} (id INT64 PRIMARY KEY, body VARCHAR(200), {MINHASH})"
+    code = one(session, "EXPLAIN " + statement).text
+    assert "FunctionType.MINHASH" in code
+    schema_only = "\n".join(line for line in code.splitlines() if "create_collection" not in line)
+    namespace: dict = {}
+    exec(compile(schema_only, "<explain>", "exec"), namespace)
+    (function,) = namespace["schema"].functions
+    assert function.input_field_names == ["body"] and function.output_field_names == ["sig"]
+    assert function.params == MINHASH_PARAMS
+    error = fails(session, statement)  # Lite has no binary vectors
+    assert "BINARY_VECTOR type is not supported by Milvus Lite" in error
+
+
+def test_minhash_needs_a_binary_vector(session):
+    error = fails(session, "CREATE TABLE x (id INT64 PRIMARY KEY, b VARCHAR(9), "
+                  "s FLOAT_VECTOR(4) GENERATED ALWAYS AS MINHASH(b))")  # fmt: skip
+    assert "a MINHASH column must be BINARY_VECTOR" in error
+
+
+def test_show_create_table_reruns_a_minhash_column():
+    from pymilvus import FunctionType
+
+    raw = {
+        "fields": [
+            {"name": "id", "type": DataType.INT64, "params": {}, "is_primary": True},
+            {"name": "body", "type": DataType.VARCHAR, "params": {"max_length": 200}},
+            {"name": "sig", "type": DataType.BINARY_VECTOR, "params": {"dim": 512}},
+        ],
+        "functions": [
+            {
+                "name": "sig_minhash",
+                "type": FunctionType.MINHASH,
+                "input_field_names": ["body"],
+                "output_field_names": ["sig"],
+                "params": MINHASH_PARAMS,
+            }
+        ],
+    }
+    text = create_table_text("docs", collection_info("docs", raw), raw)
+    (statement,) = parse_cell(text)
+    sig = next(c for c in statement.columns if c.name == "sig")
+    assert sig.minhash == ("body", MINHASH_PARAMS), text

@@ -130,6 +130,17 @@ def full_plan(statement: CreateTable) -> CreatePlan:
                     output_field_names=[column.name],
                 )
             )
+        if column.minhash:  # GENERATED ALWAYS AS MINHASH(source) WITH (num_hashes = 16, ...)
+            source, params = column.minhash
+            schema.add_function(
+                Function(
+                    name=f"{column.name}_minhash",
+                    function_type=FunctionType.MINHASH,
+                    input_field_names=[source],
+                    output_field_names=[column.name],
+                    params=dict(params),
+                )
+            )
     embedded = [Binding(c.name, *c.embed) for c in statement.columns if c.embed]
     for binding in embedded:
         source = next((c for c in statement.columns if c.name == binding.source), None)

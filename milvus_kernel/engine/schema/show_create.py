@@ -96,6 +96,18 @@ def multi_analyzer(multi: Mapping[str, Any]) -> str:
     return f"MULTI ANALYZER BY {name(str(multi['by_field']))} ({inner})"
 
 
+def generated(info: CollectionInfo, field: str, source: str) -> str:
+    """GENERATED ALWAYS AS BM25(source) or MINHASH(source) WITH (...) of a function's output."""
+    for function in info.functions:
+        kind = str(function.get("type", "")).upper()
+        outputs = function.get("output_field_names") or []
+        if field in outputs and ("MINHASH" in kind or kind == "4"):
+            params = function.get("params") or {}
+            with_params = f" WITH {options(params)}" if params else ""
+            return f"GENERATED ALWAYS AS MINHASH({name(source)}){with_params}"
+    return f"GENERATED ALWAYS AS BM25({name(source)})"
+
+
 def column(field: FieldInfo, info: CollectionInfo, raw: Mapping[str, Any]) -> str:
     parts = [name(field.name), field.type_text]
     if field.is_primary:
@@ -122,7 +134,7 @@ def column(field: FieldInfo, info: CollectionInfo, raw: Mapping[str, Any]) -> st
         parts.append("MATCH")
     source = info.bm25_source(field.name)
     if source:
-        parts.append(f"GENERATED ALWAYS AS BM25({name(source)})")
+        parts.append(generated(info, field.name, source))
     binding = bindings(info.properties).get(field.name)
     if binding is not None:
         parts.append(f"EMBED({name(binding.source)}) USING {literal(binding.model)}")

@@ -126,6 +126,8 @@ class ColumnRules(Transformer):
             raise SemanticError("a BM25 column must be SPARSE_FLOAT_VECTOR", name)
         if (given.get("analyzer") or given.get("match")) and field_type.name != "VARCHAR":
             raise SemanticError("ANALYZER and MATCH apply to VARCHAR columns", name)
+        if given.get("minhash") and field_type.name != "BINARY_VECTOR":
+            raise SemanticError("a MINHASH column must be BINARY_VECTOR(dim)", name)
         if given.get("embed") and field_type.name != "FLOAT_VECTOR":
             raise SemanticError("EMBED(...) USING fills a FLOAT_VECTOR column", name)
         multi = given.pop("multi_analyzer", None)
@@ -182,6 +184,9 @@ class ColumnRules(Transformer):
 
     def c_match(self) -> Clause:
         return Clause("match", True)
+
+    def c_minhash(self, source: Token, params: Clause | None = None) -> Clause:
+        return Clause("minhash", (str(source), dict(params.value) if params else {}), source)
 
     def c_bm25(self, source: Token) -> Clause:
         return Clause("bm25_source", str(source))

@@ -40,6 +40,7 @@ class ColumnDef:
     multi_analyzer_params: dict[str, Value] | None = None
     match: bool = False
     bm25_source: str | None = None  # GENERATED ALWAYS AS BM25(source)
+    minhash: tuple[str, dict[str, Value]] | None = None  # AS MINHASH(source) WITH (params)
     description: str | None = None
     embed: tuple[str, str] | None = None  # EMBED(source) USING 'provider:model'
     null: bool = False  # NULL written out: the only way a vector column is nullable
