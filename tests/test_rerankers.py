@@ -248,3 +248,11 @@ def test_boost_on_a_distance_is_refused_on_lite(session, data):
     assert raw["distance"] == pytest.approx(distance * 0.25, rel=1e-4)  # the weight, squared
     error = fails(session, f"SEARCH {name} USING w FOR {vector(q)} RERANK BOOST(weight = 0.5)")
     assert "RERANK BOOST on an L2 search is not supported by Milvus Lite" in error
+
+
+def test_boost_cannot_fuse_hybrid_legs(session, data):
+    """Lite fuses such a search by RRF without saying so: the kernel asks for a fusing ranker."""
+    name, *_ = data
+    legs = f"SEARCH {name} USING v FOR [1, 0, 0, 0], USING w FOR [1, 0, 0, 0]"
+    error = fails(session, f"{legs} RERANK BOOST(weight = 2) LIMIT 3")
+    assert "BOOST does not fuse the legs of a hybrid search" in error

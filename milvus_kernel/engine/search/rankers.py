@@ -122,6 +122,11 @@ def search_ranker(info: CollectionInfo, rankers: tuple[Ranker, ...]) -> Any:
 
 def check_chain(rankers: tuple[Ranker, ...], group_by: str | None) -> tuple[Ranker, ...]:
     """The rankers a hybrid search applies after its first (in the kernel), checked."""
+    if rankers and rankers[0].name == "BOOST":  # Milvus Lite would fuse by RRF, unsaid
+        raise ExecutionError(
+            "BOOST does not fuse the legs of a hybrid search: put RRF(k) or WEIGHTED(...) "
+            "first, then BOOST(...)"
+        )
     rest = rankers[1:]
     for ranker in rest:
         if ranker.name not in KERNEL_CHAIN:
