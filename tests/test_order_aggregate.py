@@ -407,3 +407,49 @@ def test_progress_of_the_streamed_rows(session, items):
         ("SELECT items: ordering", N, N),
         ("SELECT items: aggregating", N, N),
     ]
+
+
+def test_timestamps_order_as_instants_not_as_text(session, unique_name):
+    """TIMESTAMPTZ comes back as ISO text in the session's zone: '…09:00:00.500000+08:00' sorts
+    before '…09:00:00+08:00' as text, and an old date gets a local mean time offset."""
+    from datetime import datetime
+
+    at = [
+        "2025-03-01T01:00:00.5Z",
+        "2025-03-01T01:00:00Z",
+        "0999-02-28T23:30:00Z",
+        "2025-02-28T20:00:00-05:00",
+        None,
+    ]
+    one(
+        session,
+        f"CREATE TABLE {unique_name} (id INT64 PRIMARY KEY, at TIMESTAMPTZ NULL,"
+        " kind VARCHAR(4), v FLOAT_VECTOR(2))",
+    )
+    values = ", ".join(
+        f"({i}, {'NULL' if t is None else repr(t)}, '{'ab'[i % 2]}', [0, {i}])"
+        for i, t in enumerate(at)
+    )
+    one(session, f"INSERT INTO {unique_name} VALUES {values}")
+    one(session, "SET timezone = 'Asia/Shanghai'")
+    try:
+        instant = {i: datetime.fromisoformat(t) for i, t in enumerate(at) if t is not None}
+        expected = [*sorted(instant, key=lambda i: (instant[i], i), reverse=False), 4]
+        assert [r[0] for r in one(session, f"SELECT id FROM {unique_name} ORDER BY at").rows] == (
+            expected
+        )
+        sql = f"SELECT id FROM {unique_name} ORDER BY at DESC LIMIT 5"
+        descending = [*sorted(instant, key=lambda i: instant[i], reverse=True), 4]
+        assert [r[0] for r in one(session, sql).rows] == descending
+        sql = f"SELECT kind, MIN(at), MAX(at) FROM {unique_name} GROUP BY kind ORDER BY MAX(at)"
+        table = one(session, sql)
+        for kind, low, high in table.rows:
+            mine = [instant[i] for i in instant if "ab"[i % 2] == kind]
+            assert (datetime.fromisoformat(low), datetime.fromisoformat(high)) == (
+                min(mine),
+                max(mine),
+            )
+        scope = _run_explained(session, sql)
+        assert [tuple(r.values()) for r in scope["rows"]] == table.rows
+    finally:
+        one(session, "SET timezone = 'UTC'")

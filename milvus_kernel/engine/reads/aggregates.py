@@ -9,6 +9,7 @@ values, as it must).
 SQL's meaning: aggregates skip NULLs (COUNT(*) counts rows), AVG / SUM / MIN / MAX of no values
 is NULL, a NULL group key is a group of its own, and without GROUP BY there is exactly one row
 (COUNT(*) 0 on no rows). Groups come out ordered by ORDER BY, then by their keys (NULLs last).
+TIMESTAMPTZ keys, MIN and MAX compare as instants (`instant_columns`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from milvus_kernel.engine.reads.ordering import COMPARABLE, comparable_field, sort_code, sort_key
+from milvus_kernel.engine.reads.ordering import (
+    COMPARABLE,
+    comparable_field,
+    instant,
+    instant_code,
+    instant_fields,
+    sort_code,
+    sort_key,
+)
 from milvus_kernel.engine.schema.fields import CollectionInfo
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import Aggregate, OrderKey, Select
@@ -43,7 +52,9 @@ def check(info: CollectionInfo, statement: Select) -> None:
                 f"{aggregate.function}({aggregate.field}) needs a number field, not"
                 f" {field.type_text}; MIN, MAX and COUNT take it"
             )
-        if aggregate.function in ("MIN", "MAX") and field.kind not in COMPARABLE:
+        if aggregate.function in ("MIN", "MAX") and (
+            field.kind not in COMPARABLE or field.type == "GEOMETRY"
+        ):
             raise ExecutionError(
                 f"{aggregate.function}({aggregate.field}): a {field.type_text} field has no order"
             )
@@ -63,12 +74,29 @@ def needed_fields(statement: Select) -> list[str]:
     return names
 
 
-class Groups:
-    """One accumulator per group: per aggregate a count, a total, a minimum / maximum or a set."""
+def instant_columns(info: CollectionInfo, statement: Select) -> frozenset[str]:
+    """The result's columns of TIMESTAMPTZ text: such group keys, and MIN / MAX of such a field."""
+    timed = instant_fields(info)
+    names = {name for name in statement.group_by if name in timed}
+    for aggregate in statement.aggregates:
+        if aggregate.function in ("MIN", "MAX") and aggregate.field in timed:
+            names.add(aggregate.name)
+    return frozenset(names)
 
-    def __init__(self, group_by: Sequence[str], aggregates: Sequence[Aggregate]) -> None:
+
+class Groups:
+    """One accumulator per group: per aggregate a count, a total, a minimum / maximum (kept with
+    the value it is compared by) or a set."""
+
+    def __init__(
+        self,
+        group_by: Sequence[str],
+        aggregates: Sequence[Aggregate],
+        instants: frozenset[str] = frozenset(),
+    ) -> None:
         self.group_by = tuple(group_by)
         self.aggregates = tuple(aggregates)
+        self.timed = tuple(a.name in instants for a in self.aggregates)
         self.states: dict[tuple[Any, ...], list[Any]] = {}
 
     def add(self, row: Mapping[str, Any]) -> None:
@@ -92,12 +120,13 @@ class Groups:
                 state = states[index]
                 state[0] += value
                 state[1] += 1
-            elif states[index] is None:
-                states[index] = value
-            elif function == "MIN":
-                states[index] = value if value < states[index] else states[index]
             else:
-                states[index] = value if value > states[index] else states[index]
+                compared = instant(value) if self.timed[index] else value
+                best = states[index]
+                if best is None or (
+                    compared < best[0] if function == "MIN" else compared > best[0]
+                ):
+                    states[index] = (compared, value)
 
     def rows(self) -> list[dict[str, Any]]:
         """One dict per group: its keys and every aggregate's value, by column name."""
@@ -129,16 +158,21 @@ def _final(aggregate: Aggregate, state: Any) -> Any:
         return state[0] if state[1] else None
     if aggregate.function == "AVG":
         return state[0] / state[1] if state[1] else None
+    if aggregate.function in ("MIN", "MAX"):
+        return None if state is None else state[1]
     return state
 
 
-def grouped(rows: Iterable[Mapping[str, Any]], statement: Select) -> list[dict[str, Any]]:
-    """The result rows of `statement` over `rows`: grouped, ordered, windowed."""
-    groups = Groups(statement.group_by, statement.aggregates)
+def grouped(
+    rows: Iterable[Mapping[str, Any]], statement: Select, instants: frozenset[str] = frozenset()
+) -> list[dict[str, Any]]:
+    """The result rows of `statement` over `rows`: grouped, ordered, windowed (`instants`: the
+    columns of TIMESTAMPTZ text, compared as instants)."""
+    groups = Groups(statement.group_by, statement.aggregates, instants)
     for row in rows:
         groups.add(row)
     found = groups.rows()
-    found.sort(key=sort_key(group_order(statement)))
+    found.sort(key=sort_key(group_order(statement), instants=instants))
     end = None if statement.limit is None else statement.offset + statement.limit
     return found[statement.offset : end]
 
@@ -167,10 +201,11 @@ def columns(info: CollectionInfo, statement: Select) -> tuple[Column, ...]:
     return tuple(shown)
 
 
-def aggregate_code(statement: Select) -> list[str]:
+def aggregate_code(statement: Select, instants: frozenset[str] = frozenset()) -> list[str]:
     """Python that computes `grouped` from the list `rows` the iterator loop read."""
     keys = ", ".join(f"row.get({name!r})" for name in statement.group_by)
-    lines = ["groups = {}"] if statement.group_by else ["groups = {(): rows}"]
+    lines = instant_code() if instants else []
+    lines += ["groups = {}"] if statement.group_by else ["groups = {(): rows}"]
     if statement.group_by:
         lines += [
             "for row in rows:",
@@ -190,12 +225,13 @@ def aggregate_code(statement: Select) -> list[str]:
         + "}",
     ]
     for aggregate in statement.aggregates:
-        lines.append(f"    row[{aggregate.name!r}] = {_expression(aggregate)}")
+        timed = aggregate.name in instants
+        lines.append(f"    row[{aggregate.name!r}] = {_expression(aggregate, timed)}")
     lines += ["    found.append(row)", "rows = found"]
-    return lines + sort_code(group_order(statement), None)
+    return lines + sort_code(group_order(statement), None, instants=instants)
 
 
-def _expression(aggregate: Aggregate) -> str:
+def _expression(aggregate: Aggregate, timed: bool = False) -> str:
     if aggregate.field is None:
         return "len(members)"
     values = f"present(members, {aggregate.field!r})"
@@ -205,6 +241,6 @@ def _expression(aggregate: Aggregate) -> str:
         "COUNT": f"len({values})",
         "SUM": f"sum(v) if (v := {values}) else None",
         "AVG": f"sum(v) / len(v) if (v := {values}) else None",
-        "MIN": f"min({values}, default=None)",
-        "MAX": f"max({values}, default=None)",
+        "MIN": f"min({values}, {'key=instant, ' if timed else ''}default=None)",
+        "MAX": f"max({values}, {'key=instant, ' if timed else ''}default=None)",
     }[aggregate.function]

@@ -8,7 +8,8 @@ have none, so the kernel orders the rows itself while they stream from `query_it
   (EXPORT, a DataFrame) by an external merge sort: sorted runs of `RUN_ROWS` rows spilled to
   temporary files, merged as they are read.
 
-NULLs sort last, ascending or descending. Ties are broken by the primary key, ascending, so the
+NULLs sort last, ascending or descending; TIMESTAMPTZ values (ISO text) compare as the instants
+they name, not as text. Ties are broken by the primary key, ascending, so the
 order is the same on every server and every run. EXPLAIN prints the iterator loop and the Python
 sorts that give the same rows (`sort_code`).
 """
@@ -20,6 +21,7 @@ import pickle
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
+from datetime import datetime
 from typing import IO, Any
 
 from milvus_kernel.engine.catalog import Catalog
@@ -61,25 +63,40 @@ def comparable_field(info: CollectionInfo, name: str, clause: str) -> None:
             f"{clause} {name}: collection '{info.name}' has no field '{name}';"
             f" fields: {', '.join(info.names)}"
         )
-    if field.kind not in COMPARABLE:
+    if field.kind not in COMPARABLE or field.type == "GEOMETRY":
         raise ExecutionError(
             f"{clause} {name}: a {field.type_text} field has no order;"
             " use a number, string or boolean field"
         )
 
 
-def sort_key(order: Sequence[OrderKey], tie: str | None = None) -> Callable[[Row], tuple[Any, ...]]:
-    """The key that sorts rows by `order`, NULLs last, then by the field `tie` ascending."""
-    keys = [(key.field, key.descending) for key in order]
+def instant_fields(info: CollectionInfo) -> frozenset[str]:
+    """The TIMESTAMPTZ fields: their ISO text compares as the instant it names (`instant`)."""
+    return frozenset(f.name for f in info.fields if f.type == "TIMESTAMPTZ")
+
+
+def instant(text: str | None) -> datetime | None:
+    """The instant an ISO timestamp names (aware datetimes compare across UTC offsets)."""
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def sort_key(
+    order: Sequence[OrderKey], tie: str | None = None, instants: frozenset[str] = frozenset()
+) -> Callable[[Row], tuple[Any, ...]]:
+    """The key that sorts rows by `order`, NULLs last, then by the field `tie` ascending; the
+    columns `instants` (TIMESTAMPTZ) compare as instants."""
+    keys = [(key.field, key.descending, key.field in instants) for key in order]
 
     def key(row: Row) -> tuple[Any, ...]:
         parts: list[Any] = []
-        for name, descending in keys:
+        for name, descending, timed in keys:
             value = row.get(name)
             if value is None:
                 parts.append((1, None))
-            else:
-                parts.append((0, Descending(value) if descending else value))
+                continue
+            if timed:
+                value = instant(value)
+            parts.append((0, Descending(value) if descending else value))
         if tie is not None:
             parts.append(row.get(tie))
         return tuple(parts)
@@ -144,25 +161,45 @@ def counted(rows: Iterable[Row], label: str, total: int | None) -> Iterator[Row]
     reporter.finish()
 
 
-def sort_code(order: Sequence[OrderKey], tie: str | None, rows: str = "rows") -> list[str]:
+def sort_code(
+    order: Sequence[OrderKey],
+    tie: str | None,
+    rows: str = "rows",
+    instants: frozenset[str] = frozenset(),
+) -> list[str]:
     """Python that sorts the list `rows` of dicts like `sort_key` does (stable sorts, last key
-    first)."""
+    first; TIMESTAMPTZ text through `instant`, which `instant_code` defines)."""
     lines = []
     if tie is not None:
         lines.append(f"{rows}.sort(key=lambda row: row[{tie!r}])  # ties: {tie} ascending")
     for key in reversed(order):
         name = key.field
+        value = f"row.get({name!r})"
+        compared = f"instant({value})" if name in instants else value
         if key.descending:
             lines.append(
-                f"{rows}.sort(key=lambda row: (row.get({name!r}) is not None, row.get({name!r})),"
+                f"{rows}.sort(key=lambda row: ({value} is not None, {compared}),"
                 f" reverse=True)  # {name} DESC, NULLs last"
             )
         else:
             lines.append(
-                f"{rows}.sort(key=lambda row: (row.get({name!r}) is None, row.get({name!r})))"
+                f"{rows}.sort(key=lambda row: ({value} is None, {compared}))"
                 f"  # {name} ASC, NULLs last"
             )
     return lines
+
+
+def instant_code() -> list[str]:
+    """Python that defines `instant` for `sort_code` (TIMESTAMPTZ text → an aware datetime)."""
+    return [
+        "from datetime import datetime",
+        "",
+        "",
+        "def instant(text):",
+        "    return None if text is None else datetime.fromisoformat(text)",
+        "",
+        "",
+    ]
 
 
 def window_code(offset: int, limit: int | None, columns: Sequence[str]) -> list[str]:
@@ -184,13 +221,16 @@ def explain_python(catalog: Catalog, lines: Sequence[str]) -> None:
 
 
 def order_hits(
-    rows: list[tuple[Any, ...]], shown: Sequence[str], order: Sequence[OrderKey]
+    rows: list[tuple[Any, ...]],
+    shown: Sequence[str],
+    order: Sequence[OrderKey],
+    instants: frozenset[str] = frozenset(),
 ) -> list[tuple[Any, ...]]:
     """Search hits (rows of the `shown` columns) sorted by `order` within each query; hits that
     tie keep their order by distance (a stable sort)."""
     if not order:
         return rows
-    key = sort_key(order)
+    key = sort_key(order, instants=instants)
     query = shown.index("query") if "query" in shown else None
 
     def by(row: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -200,9 +240,13 @@ def order_hits(
     return sorted(rows, key=by)
 
 
-def hits_sort_code(order: Sequence[OrderKey], pk: str, score: str) -> list[str]:
+def hits_sort_code(
+    order: Sequence[OrderKey], pk: str, score: str, instants: frozenset[str] = frozenset()
+) -> list[str]:
     """Python that sorts each query's hits of `result` by `order`, into the list `ordered`."""
+    timed = instants & {key.field for key in order}
     lines = [
+        *(instant_code() if timed else []),
         "ordered = []",
         "for number, hits in enumerate(result, start=1):",
         "    rows = [",
@@ -211,5 +255,5 @@ def hits_sort_code(order: Sequence[OrderKey], pk: str, score: str) -> list[str]:
         "        for hit in hits",
         "    ]",
     ]
-    lines += ["    " + line for line in sort_code(order, None)]
+    lines += ["    " + line for line in sort_code(order, None, instants=frozenset(timed))]
     return [*lines, "    ordered.extend(rows)"]

@@ -205,10 +205,11 @@ def _aggregated(reader: Reader, statement: Select) -> Table:
     reader.output_fields = aggregates.needed_fields(statement) or [reader.info.primary.name]
     label = f"SELECT {reader.table}: aggregating"
     rows = ordering.counted(reader.iterate(0, None), label, reader.count())
-    found = aggregates.grouped(rows, statement)
+    instants = aggregates.instant_columns(reader.info, statement)
+    found = aggregates.grouped(rows, statement, instants)
     ordering.explain_python(
         reader.catalog,
-        aggregates.aggregate_code(statement)
+        aggregates.aggregate_code(statement, instants)
         + ordering.window_code(statement.offset, statement.limit, statement.columns),
     )
     shown = [tuple(row.get(name) for name in statement.columns) for row in found]
@@ -224,7 +225,8 @@ def _ordered(reader: Reader, statement: Select) -> Table:
     if reader.output_fields != ["*"]:
         wanted = [*reader.output_fields, *(k.field for k in statement.order), primary]
         reader.output_fields = list(dict.fromkeys(wanted))
-    key = ordering.sort_key(statement.order, primary)
+    instants = ordering.instant_fields(reader.info)
+    key = ordering.sort_key(statement.order, primary, instants)
     offset, limit = statement.offset, statement.limit
     label = f"SELECT {reader.table}: ordering"
     matched = max(0, reader.count() - offset)
@@ -234,9 +236,12 @@ def _ordered(reader: Reader, statement: Select) -> Table:
     rows = ordering.counted(reader.iterate(0, None), label, matched + offset)
     found = ordering.first_rows(rows, key, offset + shown)[offset:]
     names, _ = reader.columns(found)
+    timed = instants & {k.field for k in statement.order}
     ordering.explain_python(
         reader.catalog,
-        ordering.sort_code(statement.order, primary) + ordering.window_code(offset, limit, names),
+        (ordering.instant_code() if timed else [])
+        + ordering.sort_code(statement.order, primary, instants=frozenset(timed))
+        + ordering.window_code(offset, limit, names),
     )
     if shown == total:
         return reader.table_of(found, total)

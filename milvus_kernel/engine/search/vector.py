@@ -307,8 +307,9 @@ def search(context: HandlerContext, statement: Search) -> Result:
                 results, shown, info.primary.name, score, start + 1, statement.offset, bm25
             )
     if statement.order:
-        rows = ordering.order_hits(rows, shown, statement.order)
-        code = ordering.hits_sort_code(statement.order, info.primary.name, score)
+        instants = ordering.instant_fields(info)  # TIMESTAMPTZ: as instants, not text
+        rows = ordering.order_hits(rows, shown, statement.order, instants)
+        code = ordering.hits_sort_code(statement.order, info.primary.name, score, instants)
         ordering.explain_python(catalog, code)
     columns = tuple(column(info, name) for name in shown)
     return Table(columns=columns, rows=rows, total=len(rows), title=table, note=note, metric=used)
