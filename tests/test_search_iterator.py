@@ -4,6 +4,7 @@ brute force (the same ids, distances to 1e-4), with OFFSET, progress and EXPLAIN
 from __future__ import annotations
 
 import inspect
+import re
 
 import numpy as np
 import pytest
@@ -106,3 +107,20 @@ def test_several_queries_are_refused(session, data):
     vector = f"[{', '.join(['0.5'] * DIM)}]"
     error = fails(session, f"SEARCH {name} FOR [{vector}, {vector}] LIMIT 20000")
     assert "takes one query vector, not 2" in error
+
+
+def test_an_interrupt_closes_the_iterator_and_says_how_far(session, data):
+    name, _, _ = data
+    calls = []
+
+    def interrupt_after_the_first_page(progress):
+        calls.append(progress)
+        if progress.done:
+            raise KeyboardInterrupt
+
+    session.progress = interrupt_after_the_first_page
+    try:
+        error = fails(session, f"SEARCH {name} FOR [{', '.join(['0.5'] * DIM)}] LIMIT 16500")
+    finally:
+        session.progress = None
+    assert re.search(r"interrupted: \d+ of 16500 hits read$", error.strip()), error
