@@ -73,4 +73,12 @@ def test_a_2_3_server_says_it_has_no_privilege_groups(root: Session):
     granted = root.catalog().client.describe_role(role)["privileges"]
     assert [(g["object_name"], g["privilege"]) for g in granted] == [("pg_docs", "Query")]
     assert "unknown privilege 'Fly'" in fails(root, f"GRANT Fly ON pg_docs TO {role}")
+    for cell, method in (
+        (f"ALTER ROLE {role} COMMENT 'readers'", "alter_role"),
+        ("ALTER USER root COMMENT 'admin'", "update_user"),
+    ):
+        report = fails(root, cell)
+        assert report.count("\n") == 0 and f"not supported by Milvus {version}" in report, report
+        [(_t, name, args, _k)] = calls(text(root, f"EXPLAIN {cell}"))
+        assert name == method and args[1] in ("readers", "admin")
     run(root, f"REVOKE Query ON pg_docs FROM {role}; DROP ROLE {role}; DROP TABLE pg_docs")

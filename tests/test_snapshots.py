@@ -42,6 +42,11 @@ WRITES = {
         {},
     ),
     "DROP FILE RESOURCE jieba": ("remove_file_resource", ("jieba",), {}),
+    "OPTIMIZE TABLE sn_docs WITH (target_size = '1GB')": (
+        "optimize",
+        ("sn_docs",),
+        {"target_size": "1GB"},
+    ),
 }
 READS = {
     "SHOW SNAPSHOTS ON sn_docs": "list_snapshots",
@@ -50,6 +55,7 @@ READS = {
     "SHOW REFRESH JOBS ON sn_docs": "list_refresh_external_collection_jobs",
     "SHOW FILE RESOURCES": "list_file_resources",
     "SHOW REPLICATION": "get_replicate_configuration",
+    "SHOW REPLICATION OF 'by-dev' CHANNEL 'by-dev-dml_0'": "get_replicate_info",
 }
 
 

@@ -58,6 +58,18 @@ def feature_call(catalog: Catalog, what: str, method: str, *args: Any, **kwargs:
         raise NotSupported(f"{what} is not supported by {server_name(catalog)}") from None
 
 
+def require_version(catalog: Catalog, what: str, at_least: tuple[int, int], why: str) -> None:
+    """Refuse `what` on a server older than `at_least` (one that would ignore it: `why`)."""
+    if explaining(catalog):
+        return
+    refuse_on_lite(catalog, what)
+    shown = server_name(catalog)
+    found = re.search(r"(\d+)\.(\d+)", shown)
+    if found and (int(found[1]), int(found[2])) < at_least:
+        wanted = ".".join(str(n) for n in at_least)
+        raise NotSupported(f"{what} is not supported by {shown} ({wanted}+: {why})")
+
+
 def plain(value: Any) -> Any:
     """A value fit for a table cell: enums by name, protobuf messages and lists as text."""
     name = getattr(value, "name", None)

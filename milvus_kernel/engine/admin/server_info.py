@@ -14,8 +14,10 @@ from milvus_kernel.engine.admin.server_calls import (
     explaining,
     feature_call,
     fields_of,
+    object_rows,
     objects_table,
     plain,
+    require_version,
     words,
 )
 from milvus_kernel.engine.catalog import Catalog
@@ -26,10 +28,12 @@ from milvus_kernel.language.statements import (
     CreateFileResource,
     DropFileResource,
     FlushAll,
+    OptimizeTable,
     ShowCompaction,
     ShowCompactions,
     ShowFileResources,
     ShowReplication,
+    ShowReplicationInfo,
     ShowSegments,
     ShowServerVersion,
 )
@@ -146,8 +150,37 @@ def show_replication(catalog: Catalog, statement: ShowReplication) -> Result:
     return _pairs([("configuration", plain(found))], "replication")
 
 
+def show_replication_info(catalog: Catalog, statement: ShowReplicationInfo) -> Result:
+    found = feature_call(
+        catalog, "SHOW REPLICATION OF", "get_replicate_info", statement.cluster, statement.channel
+    )
+    records = found if isinstance(found, dict) else {}
+    rows = [(str(key), plain(value)) for key, value in records.items()]
+    return _pairs(rows, f"replication of {statement.cluster} ({statement.channel})")
+
+
+def optimize_table(catalog: Catalog, statement: OptimizeTable) -> Result:
+    table = statement.table
+    catalog.require(table)
+    unknown = sorted(set(statement.options) - {"target_size"})
+    if unknown:
+        raise ExecutionError(f"unknown OPTIMIZE option '{unknown[0]}'; options: target_size")
+    kwargs = {"target_size": str(statement.options["target_size"])} if statement.options else {}
+    why = "an older server compacts without the target size, silently"
+    require_version(catalog, words(statement), (2, 6), why)
+    found = feature_call(
+        catalog, words(statement), "optimize", table, table=table, action="optimizing", **kwargs
+    )
+    catalog.forget(table)
+    if found is None:
+        return Message(f"optimized {table}")
+    return object_rows(found, f"optimized {table}")
+
+
 HANDLERS = using_catalog(
     {
+        ShowReplicationInfo: show_replication_info,
+        OptimizeTable: optimize_table,
         CreateFileResource: create_file_resource,
         DropFileResource: drop_file_resource,
         ShowFileResources: show_file_resources,

@@ -14,13 +14,19 @@ from collections.abc import Callable
 from typing import Any
 
 from milvus_kernel.engine.admin import privilege_groups, privileges
-from milvus_kernel.engine.admin.server_calls import explaining, feature_call, refuse_on_lite
+from milvus_kernel.engine.admin.server_calls import (
+    explaining,
+    feature_call,
+    refuse_on_lite,
+    require_version,
+)
 from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.context import using_catalog
 from milvus_kernel.engine.milvus_errors import scrub
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import (
     AlterUser,
+    CommentOn,
     CreateRole,
     CreateUser,
     DropRole,
@@ -288,8 +294,21 @@ def show_grants(catalog: Catalog, statement: ShowGrants) -> Result:
     return Table(columns=columns, rows=rows, title=f"grants of role {statement.role}")
 
 
+def comment_on(catalog: Catalog, statement: CommentOn) -> Result:
+    """ALTER ROLE r COMMENT '...' / ALTER USER u COMMENT '...' (alter_role, update_user)."""
+    kind, name = statement.kind, statement.name
+    what = f"ALTER {kind.upper()} ... COMMENT"
+    refuse_on_lite(catalog, f"{what} (users and roles)")
+    require_version(catalog, what, (2, 6), "an older one reads update_user as a password change")
+    (_require_role if kind == "role" else _require_user)(catalog, name)
+    method = "alter_role" if kind == "role" else "update_user"
+    feature_call(catalog, what, method, name, statement.comment, action=f"describing {name}")
+    return Message(f"set the comment of {kind} {name}")
+
+
 HANDLERS = using_catalog(
     {
+        CommentOn: comment_on,
         CreateUser: create_user,
         AlterUser: alter_user,
         DropUser: drop_user,

@@ -150,3 +150,15 @@ class ServerRules(Transformer):
 
     def show_replication(self) -> s.ShowReplication:
         return s.ShowReplication()
+
+    def show_replication_info(self, cluster: str, channel: str) -> s.ShowReplicationInfo:
+        return s.ShowReplicationInfo(cluster, channel)
+
+    def optimize_table(self, table: Token, options: Clause | None) -> s.OptimizeTable:
+        return s.OptimizeTable(str(table), _options(options))
+
+    def alter_role_comment(self, name: Token, comment: str) -> s.CommentOn:
+        return s.CommentOn("role", str(name), comment)
+
+    def alter_user_comment(self, name: Token, comment: str) -> s.CommentOn:
+        return s.CommentOn("user", str(name), comment)

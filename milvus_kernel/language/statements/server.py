@@ -236,3 +236,29 @@ class UnpinSnapshot(Statement):
 @dataclass(frozen=True)
 class ShowReplication(Statement):
     pass
+
+
+@dataclass(frozen=True)
+class ShowReplicationInfo(Statement):
+    """SHOW REPLICATION OF 'source cluster' CHANNEL 'pchannel': the replication checkpoint."""
+
+    cluster: str
+    channel: str
+
+
+@dataclass(frozen=True)
+class OptimizeTable(Statement):
+    """OPTIMIZE TABLE t [WITH (target_size = '1GB')]: merge segments, rebuild indexes, reload
+    (Milvus 2.6 preview)."""
+
+    table: str
+    options: dict[str, Value] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CommentOn(Statement):
+    """ALTER ROLE r COMMENT '...' | ALTER USER u COMMENT '...': a role's or user's description."""
+
+    kind: str  # "role" or "user"
+    name: str
+    comment: str

@@ -199,8 +199,24 @@ SERVER = grouped(
     ),
     Topic(
         "SHOW REPLICATION",
-        "the cross-cluster replication configuration of the server",
-        "SHOW REPLICATION;",
-        ("SHOW REPLICATION;",),
+        "the cross-cluster replication configuration, or one channel's checkpoint",
+        "SHOW REPLICATION;\nSHOW REPLICATION OF 'source_cluster' CHANNEL 'pchannel';",
+        ("SHOW REPLICATION;", "SHOW REPLICATION OF 'by-dev-a' CHANNEL 'by-dev-rootcoord-dml_0';"),
+    ),
+    Topic(
+        "OPTIMIZE TABLE",
+        "merge a collection's segments, rebuild its indexes and reload it (2.6 preview)",
+        "OPTIMIZE [TABLE] t [WITH (target_size = '1GB')];",
+        ("OPTIMIZE TABLE docs;", "OPTIMIZE TABLE docs WITH (target_size = '512MB');"),
+        "MilvusClient.optimize, waiting until it is done. " + _LITE,
+        aliases=("OPTIMIZE",),
+    ),
+    Topic(
+        "COMMENT",
+        "describe a role or a user",
+        "ALTER ROLE r COMMENT '...';\nALTER USER u COMMENT '...';",
+        ("ALTER ROLE reader COMMENT 'read-only analysts';", "ALTER USER alice COMMENT 'on call';"),
+        "alter_role and update_user (Milvus 2.6).",
+        aliases=("ALTER ROLE", "ALTER ROLE COMMENT", "ALTER USER COMMENT"),
     ),
 )
