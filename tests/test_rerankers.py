@@ -12,7 +12,9 @@ import pytest
 from admin_helpers import fails, one
 from pymilvus import AnnSearchRequest, Function, FunctionType, RRFRanker
 
+from milvus_kernel.engine.lookups import completion_words
 from milvus_kernel.engine.search.rankers import decay_factor
+from milvus_kernel.language.completion import completion_context
 from milvus_kernel.results import Message, Table
 
 DIM = 4
@@ -256,3 +258,13 @@ def test_boost_cannot_fuse_hybrid_legs(session, data):
     legs = f"SEARCH {name} USING v FOR [1, 0, 0, 0], USING w FOR [1, 0, 0, 0]"
     error = fails(session, f"{legs} RERANK BOOST(weight = 2) LIMIT 3")
     assert "BOOST does not fuse the legs of a hybrid search" in error
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["SEARCH t FOR [1] RERANK ", "SEARCH t USING a FOR [1], USING b FOR [1] RERANK RRF(60), "],
+)
+def test_tab_after_rerank_offers_the_rankers(code):
+    context = completion_context(code + "DE", len(code) + 2)
+    assert context.vocabulary is not None and context.vocabulary.kind == "ranker"
+    assert completion_words(context.vocabulary, context.prefix) == [("DECAY", "ranker")]

@@ -25,6 +25,8 @@ QUICK_TIMEOUT = 2.0
 #: search options that are not an index's search parameter (see `search.split_params`)
 SEARCH_OPTIONS = ("metric_type", "radius", "range_filter", "consistency_level", "round_decimal")
 EXPORT_OPTIONS = ("format",)
+#: what follows RERANK (see engine/search/rankers.py)
+RANKER_NAMES = ("RRF", "WEIGHTED", "DECAY", "BOOST", "MODEL")
 
 
 def _parameters(text: str) -> list[str]:
@@ -42,6 +44,8 @@ def vocabulary_words(vocabulary: Vocabulary) -> list[tuple[str, str]]:
         words, label = [row[0] for row in INDEX_TYPES], "index type"
     elif kind == "metric_type":
         words, label = [row[0] for row in METRICS], "metric"
+    elif kind == "ranker":
+        words, label = list(RANKER_NAMES), "ranker"
     elif kind == "column_type":
         words, label = list(dict.fromkeys([*TYPE_NAMES.values(), *TYPE_NAMES])), "type"
     else:

@@ -22,6 +22,8 @@ _TABLE_COLUMNS = re.compile(
 _COLUMN_NAME_DONE = re.compile(rf"^\s*{_NAME}\s+\Z")
 _ELEMENT_TYPE = re.compile(r"<\s*\Z")
 _WITH_OPEN = re.compile(r"\bWITH\s*\(", re.I)
+#: after RERANK, or after a ranker's closing parenthesis and a comma: a ranker's name
+_RANKER = re.compile(r"\bRERANK\s+(?:[^;]*\)\s*,\s*)?\Z", _FLAGS)
 _STRINGS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`")
 
 
@@ -29,7 +31,7 @@ _STRINGS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`")
 class Vocabulary:
     """Which list the word at the cursor comes from, and what narrows it.
 
-    `kind` is index_type, metric_type, column_type or option; `statement` (for options) is
+    `kind` is index_type, metric_type, column_type, ranker or option; `statement` (for options) is
     create_index, create_table, quick_table, search, import or export; `index_type` is the
     CREATE INDEX's USING type when given; `quote` says to offer the words as strings.
     """
@@ -47,6 +49,8 @@ def vocabulary_at(before: str) -> Vocabulary | None:
         return Vocabulary(value.group(1).lower(), quote=not value.group(2))
     if _INDEX_USING.match(before):
         return Vocabulary("index_type")
+    if _RANKER.search(before):
+        return Vocabulary("ranker")
     blanked = _STRINGS.sub(lambda m: "'" + "_" * (len(m.group()) - 2) + "'", before)
     if _column_type_wanted(blanked):
         return Vocabulary("column_type")
