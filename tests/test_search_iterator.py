@@ -124,3 +124,25 @@ def test_an_interrupt_closes_the_iterator_and_says_how_far(session, data):
     finally:
         session.progress = None
     assert re.search(r"interrupted: \d+ of 16500 hits read$", error.strip()), error
+
+
+def test_past_16384_on_the_standalone_server(milvus_server, tmp_path_factory):
+    """The 2.3.5 server caps a search at 16,384 hits; the iterator reads past it, exactly."""
+    from admin_helpers import server_session
+
+    rng = np.random.default_rng(8)
+    vectors = rng.random((N, DIM)).astype(np.float32)
+    query = np.array([0.5] * DIM, dtype=np.float32)
+    with server_session(milvus_server, tmp_path_factory.mktemp("deep")) as session:
+        name = "deep_server"
+        one(session, f"DROP TABLE IF EXISTS {name}")
+        one(session, f"CREATE TABLE {name} (id INT64 PRIMARY KEY, v FLOAT_VECTOR({DIM}))")
+        one(session, f"CREATE INDEX ON {name} (v) USING FLAT WITH (metric_type = 'L2')")
+        client = session.catalog().client
+        for start in range(0, N, 5000):
+            stop = min(N, start + 5000)
+            client.insert(name, [{"id": i, "v": vectors[i].tolist()} for i in range(start, stop)])
+        client.flush(name)
+        one(session, "SET consistency_level = 'Strong'")
+        table = one(session, f"SEARCH {name} FOR [{', '.join(['0.5'] * DIM)}] LIMIT 16500")
+        check(table, vectors, query, 0, 16500)
