@@ -69,6 +69,9 @@ STATEMENTS = {
     "SEARCH t USING a FOR [1.0], USING b TEXT 'x' RERANK RRF(60)": "HYBRID",
     "SEARCH t FOR [1.0] RERANK BOOST(weight = 2)": "RERANKERS",
     "SHOW TOKENS FOR 'x'": "SHOW TOKENS",
+    "CREATE TABLE t (i INT64 PRIMARY KEY, b VARCHAR(9) MULTI ANALYZER BY l (default = (a = 1)))": (
+        "ANALYZERS"
+    ),
     "EXPORT (SELECT * FROM t) TO 'x.csv'": "EXPORT",
     "PLOT t": "PLOT",
     "EVALUATE SEARCH t FOR SAMPLE 5 LIMIT 3 WITH (ef = (8, 16))": "EVALUATE",

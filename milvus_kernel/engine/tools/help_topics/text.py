@@ -1,4 +1,4 @@
-"""HELP topics of ranking and text analysis: RERANK DECAY / BOOST / MODEL, SHOW TOKENS."""
+"""HELP topics of ranking and text analysis: RERANK DECAY / BOOST / MODEL, analyzers, tokens."""
 
 from __future__ import annotations
 
@@ -34,6 +34,26 @@ TEXT = grouped(
         "FunctionScore. After a hybrid search's first ranker, DECAY and BOOST rescore the fused "
         "hits in the kernel. Milvus Lite runs DECAY and BOOST; servers older than 2.6 have none.",
         aliases=("DECAY", "BOOST", "RERANK DECAY", "RERANK BOOST", "RERANK MODEL"),
+    ),
+    Topic(
+        "ANALYZERS",
+        "how a VARCHAR column's text becomes tokens (BM25, TEXT_MATCH) or a MinHash signature",
+        "column VARCHAR(n) ANALYZER [(analyzer_params)]\n"
+        "column VARCHAR(n) MULTI ANALYZER BY lang_field (lang = (...), ..., default = (...)\n"
+        "                  [, alias = (name = 'lang', ...)])\n"
+        "column BINARY_VECTOR(dim) GENERATED ALWAYS AS MINHASH(text_field) [WITH (...)]",
+        (
+            "CREATE TABLE notes (id INT64 PRIMARY KEY, lang VARCHAR(10), body VARCHAR(2000) "
+            "MULTI ANALYZER BY lang (en = (type = 'english'), default = (tokenizer = 'standard')),"
+            " v FLOAT_VECTOR(2));",
+            "CREATE TABLE pages (id INT64 PRIMARY KEY, body VARCHAR(2000), sig BINARY_VECTOR(512) "
+            "GENERATED ALWAYS AS MINHASH(body) WITH (num_hashes = 16, shingle_size = 3));",
+        ),
+        "ANALYZER takes any of Milvus's analyzer_params. MULTI ANALYZER picks an analyzer per "
+        "row by the value of another field (multi_analyzer_params); Milvus Lite would drop it, "
+        "so it is refused there. MINHASH is a MINHASH function (Milvus 2.6, binary vectors: not "
+        "Milvus Lite). SHOW CREATE TABLE writes all three back.",
+        aliases=("ANALYZER", "MULTI ANALYZER", "MINHASH"),
     ),
     Topic(
         "SHOW TOKENS",
