@@ -110,3 +110,22 @@ def test_a_2_3_server_says_it_lacks_them(server: Session, cell: str):
     report = fails(server, cell)
     assert report.count("\n") == 0, report
     assert f"is not supported by Milvus {version}" in report, report
+
+
+def test_a_server_job_is_followed_with_progress_until_it_ends(lite: Session):
+    """The wait of RESTORE SNAPSHOT and REFRESH EXTERNAL TABLE, on the states a 2.6 server
+    reports (RestoreSnapshotJobInfo's state and progress)."""
+    from milvus_kernel.engine.admin.snapshots import follow_job
+    from milvus_kernel.engine.progress import reporting_to
+    from milvus_kernel.errors import ExecutionError
+
+    catalog = lite.catalog()
+    states = iter(
+        [{"state": "InProgress", "progress": 40}, {"state": "Completed", "progress": 100}]
+    )
+    seen: list[Any] = []
+    with reporting_to(seen.append):
+        assert follow_job(catalog, "restoring", 7, lambda: next(states)) == "completed"
+    assert [p.done for p in seen][-1] == 100 and seen[-1].finished
+    with pytest.raises(ExecutionError, match=r"restoring \(job 7\) failed: disk full"):
+        follow_job(catalog, "restoring", 7, lambda: {"state": "Failed", "reason": "disk full"})

@@ -24,6 +24,7 @@ from milvus_kernel.engine.admin.server_calls import (
 )
 from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.context import using_catalog
+from milvus_kernel.engine.progress import Reporter
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import (
     CreateSnapshot,
@@ -105,21 +106,26 @@ def describe_snapshot(catalog: Catalog, statement: DescribeSnapshot) -> Result:
     return object_rows(info, f"snapshot {statement.name}")
 
 
-def _follow(catalog: Catalog, what: str, job: Any, state_of: Callable[[], Any]) -> str:
+def follow_job(catalog: Catalog, what: str, job: Any, state_of: Callable[[], Any]) -> str:
     """Wait for a server job; its last state ("" under EXPLAIN)."""
     if explaining(catalog) or job is None:
         return ""
     wait = min(catalog.settings.timeout or JOB_WAIT, JOB_WAIT)
     deadline = time.monotonic() + wait
-    state = ""
+    reporter = Reporter(what, total=100, unit="%").start()  # the job's own progress, 0-100
     while True:
         info = fields_of(state_of())
         state = str(info.get("state", "")).lower()
+        progress = info.get("progress")
+        if isinstance(progress, int) and not isinstance(progress, bool):
+            reporter.update(min(max(progress, 0), 100))
         if any(word in state for word in _FAILED):
+            reporter.finish()
             raise ExecutionError(f"{what} (job {job}) failed: {info.get('reason') or state}")
         if any(word in state for word in _DONE) or time.monotonic() >= deadline:
+            reporter.finish()
             return state
-        time.sleep(0.5)
+        time.sleep(0.5)  # the kernel's interrupt stops the wait here; the job goes on
 
 
 def restore_snapshot(catalog: Catalog, statement: RestoreSnapshot) -> Result:
@@ -138,7 +144,7 @@ def restore_snapshot(catalog: Catalog, statement: RestoreSnapshot) -> Result:
         target_db_name=database,
         action="restoring a snapshot",
     )
-    state = _follow(
+    state = follow_job(
         catalog,
         f"restoring snapshot {statement.name}",
         job,
@@ -178,7 +184,7 @@ def refresh_external_table(catalog: Catalog, statement: RefreshExternalTable) ->
         action="refreshing",
         **kwargs,
     )
-    state = _follow(
+    state = follow_job(
         catalog,
         f"refreshing {table}",
         job,
