@@ -113,3 +113,19 @@ def test_tls_to_a_plaintext_server_fails_in_one_line(lite_server: str, tmp_path:
         assert "Traceback" not in report
     finally:
         session.close()
+
+
+def test_a_named_connection_takes_the_tls_options(certs: Path, tmp_path: Path):
+    from milvus_kernel.engine.connection.targets import named_target
+
+    (tmp_path / "connections.toml").write_text(
+        '[secure]\nuri = "https://milvus.example.com:19530"\ntoken = "root:Milvus"\n'
+        'ca_pem_path = "certs/ca.pem"\nserver_name = "milvus.example.com"\n'
+    )
+    target = named_target("secure", {"MILVUS_KERNEL_CONFIG_DIR": str(tmp_path)}, certs.parent)
+    assert dict(target.tls) == {
+        "ca_pem_path": str(certs / "ca.pem"),
+        "server_name": "milvus.example.com",
+        "secure": True,
+    }
+    assert "root:Milvus" not in repr(target)

@@ -209,18 +209,21 @@ def named_target(name: str, environ: Mapping[str, str], workdir: Path) -> Target
     if not isinstance(entry, dict) or not entry.get("uri"):
         known = ", ".join(sorted(k for k, v in entries.items() if isinstance(v, dict))) or "none"
         raise ConnectionFailure(f"no connection named '{name}' in {path} (known: {known})")
-    unknown = sorted(set(entry) - _ENTRY_KEYS)
+    unknown = sorted(set(entry) - _ENTRY_KEYS - set(TLS_OPTIONS))
     wrong = sorted(k for k in _ENTRY_KEYS & set(entry) if not isinstance(entry[k], str))
     if unknown or wrong:
         problem = f"unknown key '{unknown[0]}'" if unknown else f"'{wrong[0]}' must be a string"
-        keys = ", ".join(sorted(_ENTRY_KEYS - {"db_name"}))
+        keys = ", ".join(sorted(_ENTRY_KEYS - {"db_name"}) + list(TLS_OPTIONS))
         raise ConnectionFailure(f"[{name}] in {path}: {problem} (keys: {keys})")
+    uri = resolve_uri(entry["uri"], workdir)
+    tls = {k: v for k, v in entry.items() if k in TLS_OPTIONS}
     return Target(
-        uri=resolve_uri(entry["uri"], workdir),
+        uri=uri,
         user=entry.get("user"),
         password=entry.get("password"),
         token=entry.get("token"),
         database=entry.get("database") or entry.get("db_name"),
         alias=name,
         source="connections file",
+        tls=tls_options(tls, uri, workdir),  # paths relative to the working directory
     )
