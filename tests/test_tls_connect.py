@@ -1,11 +1,15 @@
 """CONNECT ... WITH (TLS options): the options reach MilvusClient as its own keyword arguments
 (paths made absolute, relative to the working directory), SHOW CONNECTION and EXPLAIN show the
 paths and never a file's contents, bad options fail before connecting, and a TLS handshake with
-a plaintext server (Milvus Lite over TCP) fails in one line."""
+a plaintext server (Milvus Lite over TCP) fails in one line. And one-way TLS for real: the 2.3.5
+standalone with tlsMode 1 and a certificate openssl makes here, reached over TLS only."""
 
 from __future__ import annotations
 
 import inspect
+import shutil
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -129,3 +133,73 @@ def test_a_named_connection_takes_the_tls_options(certs: Path, tmp_path: Path):
         "secure": True,
     }
     assert "root:Milvus" not in repr(target)
+
+
+# --- a real TLS server: the 2.3.5 standalone with tlsMode 1 and a certificate made here ----------
+
+
+def make_certificate(folder: Path) -> None:
+    """A self-signed certificate for localhost (and 127.0.0.1), made by openssl on the spot."""
+    folder.mkdir(parents=True, exist_ok=True)
+    command = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost"
+    command += " -addext subjectAltName=DNS:localhost,IP:127.0.0.1"
+    keys = ["-keyout", str(folder / "server.key"), "-out", str(folder / "server.pem")]
+    subprocess.run([*command.split(), *keys], check=True, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def tls_server(
+    tmp_path_factory: pytest.TempPathFactory, milvus_binaries: Path
+) -> Iterator[tuple[Any, Path]]:
+    if shutil.which("openssl") is None:
+        pytest.skip("making a certificate needs openssl")
+    from servers import StandaloneServer
+
+    certs = tmp_path_factory.mktemp("tls") / "certs"
+    make_certificate(certs)
+
+    class TlsServer(StandaloneServer):
+        def _write_config(self) -> None:
+            from milvus import MilvusServerConfig
+
+            config = MilvusServerConfig(data_dir=str(self.base_dir))
+            config.set("proxy_port", self.PROXY_PORT)
+            config.set("tls_mode", 1)
+            config.set("server_pem_path", str(certs / "server.pem"))
+            config.set("server_key_path", str(certs / "server.key"))
+            config.resolve_storage()
+            config.write_config()
+
+    server = TlsServer(tmp_path_factory.mktemp("milvus-tls"), milvus_binaries)
+    try:
+        server.start()
+        yield server, certs
+    finally:
+        server.stop()
+
+
+def test_one_way_tls_to_a_real_server(tls_server: tuple[Any, Path]):
+    server, certs = tls_server
+    https = server.uri.replace("http://", "https://")
+    session = Session(workdir=certs.parent, environ={})
+    session.settings.set("timeout", 10)
+    try:
+        options = "server_pem_path = 'certs/server.pem', server_name = 'localhost'"
+        connect = f"CONNECT '{https}' WITH ({options})"
+        assert text(session, connect).startswith("connected to")
+        run_all = (
+            "CREATE TABLE tls_docs WITH (dimension = 2); INSERT INTO tls_docs VALUES (1, [1, 0])"
+        )
+        text(session, run_all)
+        client = session.catalog().client
+        counted = client.query(
+            "tls_docs", filter="id >= 0", output_fields=["count(*)"], consistency_level="Strong"
+        )
+        assert counted[0]["count(*)"] == 1
+        assert dict(rows(session, "SHOW CONNECTION"))["tls server_name"] == "localhost"
+        # without TLS the server refuses the plaintext client: one line, no traceback
+        session.settings.set("timeout", 3)
+        report = fails(session, f"CONNECT '{server.uri}'")
+        assert report.count("\n") == 0 and "Traceback" not in report, report
+    finally:
+        session.close()
