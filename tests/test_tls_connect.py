@@ -2,7 +2,8 @@
 (paths made absolute, relative to the working directory), SHOW CONNECTION and EXPLAIN show the
 paths and never a file's contents, bad options fail before connecting, and a TLS handshake with
 a plaintext server (Milvus Lite over TCP) fails in one line. And one-way TLS for real: the 2.3.5
-standalone with tlsMode 1 and a certificate openssl makes here, reached over TLS only."""
+standalone with tlsMode 1 and a certificate openssl makes here, and two-way TLS (tlsMode 2: a CA,
+the server's and a client's certificate), each reached over TLS only."""
 
 from __future__ import annotations
 
@@ -147,16 +148,28 @@ def make_certificate(folder: Path) -> None:
     subprocess.run([*command.split(), *keys], check=True, capture_output=True)
 
 
-@pytest.fixture(scope="module")
-def tls_server(
-    tmp_path_factory: pytest.TempPathFactory, milvus_binaries: Path
-) -> Iterator[tuple[Any, Path]]:
-    if shutil.which("openssl") is None:
-        pytest.skip("making a certificate needs openssl")
-    from servers import StandaloneServer
+def make_two_way_certificates(folder: Path) -> None:
+    """A CA, and a server (localhost, 127.0.0.1) and a client certificate it signs."""
+    folder.mkdir(parents=True, exist_ok=True)
 
-    certs = tmp_path_factory.mktemp("tls") / "certs"
-    make_certificate(certs)
+    def openssl(command: str) -> None:
+        subprocess.run(["openssl", *command.split()], check=True, capture_output=True, cwd=folder)
+
+    openssl(
+        "req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-ca -keyout ca.key -out ca.pem"
+    )
+    (folder / "san.cnf").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    for name, subject in (("server", "/CN=localhost"), ("client", "/CN=client")):
+        openssl(f"req -newkey rsa:2048 -nodes -subj {subject} -keyout {name}.key -out {name}.csr")
+        openssl(
+            f"x509 -req -in {name}.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
+            f"-out {name}.pem -extfile san.cnf"
+        )
+
+
+def tls_standalone(base: Path, binaries: Path, certs: Path, mode: int) -> Any:
+    """A started 2.3.5 standalone that speaks TLS only: one-way (mode 1) or two-way (mode 2)."""
+    from servers import StandaloneServer
 
     class TlsServer(StandaloneServer):
         def _write_config(self) -> None:
@@ -164,18 +177,47 @@ def tls_server(
 
             config = MilvusServerConfig(data_dir=str(self.base_dir))
             config.set("proxy_port", self.PROXY_PORT)
-            config.set("tls_mode", 1)
+            config.set("tls_mode", mode)
             config.set("server_pem_path", str(certs / "server.pem"))
             config.set("server_key_path", str(certs / "server.key"))
+            if mode == 2:
+                config.set("ca_pem_path", str(certs / "ca.pem"))
             config.resolve_storage()
             config.write_config()
 
-    server = TlsServer(tmp_path_factory.mktemp("milvus-tls"), milvus_binaries)
+    server = TlsServer(base, binaries)
     try:
         server.start()
-        yield server, certs
-    finally:
+    except BaseException:
         server.stop()
+        raise
+    return server
+
+
+@pytest.fixture(scope="module")
+def tls_server(
+    tmp_path_factory: pytest.TempPathFactory, milvus_binaries: Path
+) -> Iterator[tuple[Any, Path]]:
+    if shutil.which("openssl") is None:
+        pytest.skip("making a certificate needs openssl")
+    certs = tmp_path_factory.mktemp("tls") / "certs"
+    make_certificate(certs)
+    server = tls_standalone(tmp_path_factory.mktemp("milvus-tls"), milvus_binaries, certs, 1)
+    yield server, certs
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def two_way_server(
+    tmp_path_factory: pytest.TempPathFactory, milvus_binaries: Path
+) -> Iterator[tuple[Any, Path]]:
+    if shutil.which("openssl") is None:
+        pytest.skip("making a certificate needs openssl")
+    certs = tmp_path_factory.mktemp("tls2") / "certs"
+    make_two_way_certificates(certs)
+    server = tls_standalone(tmp_path_factory.mktemp("milvus-tls2"), milvus_binaries, certs, 2)
+    yield server, certs
+    server.stop()
 
 
 def test_one_way_tls_to_a_real_server(tls_server: tuple[Any, Path]):
@@ -200,6 +242,32 @@ def test_one_way_tls_to_a_real_server(tls_server: tuple[Any, Path]):
         # without TLS the server refuses the plaintext client: one line, no traceback
         session.settings.set("timeout", 3)
         report = fails(session, f"CONNECT '{server.uri}'")
+        assert report.count("\n") == 0 and "Traceback" not in report, report
+    finally:
+        session.close()
+
+
+def test_two_way_tls_to_a_real_server(two_way_server: tuple[Any, Path]):
+    server, certs = two_way_server
+    https = server.uri.replace("http://", "https://")
+    session = Session(workdir=certs.parent, environ={})
+    session.settings.set("timeout", 10)
+    try:
+        options = (
+            "ca_pem_path = 'certs/ca.pem', client_pem_path = 'certs/client.pem', "
+            "client_key_path = 'certs/client.key', server_name = 'localhost'"
+        )
+        assert text(session, f"CONNECT '{https}' WITH ({options})").startswith("connected to")
+        assert text(session, "CREATE TABLE tls2_docs WITH (dimension = 2)") == (
+            "created collection tls2_docs"
+        )
+        assert "tls2_docs" in session.catalog().client.list_collections()
+        # the server asks for a client certificate: one-way TLS is refused, in one line
+        session.settings.set("timeout", 3)
+        one_way = (
+            f"CONNECT '{https}' WITH (ca_pem_path = 'certs/ca.pem', server_name = 'localhost')"
+        )
+        report = fails(session, one_way)
         assert report.count("\n") == 0 and "Traceback" not in report, report
     finally:
         session.close()
