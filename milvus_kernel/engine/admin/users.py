@@ -220,7 +220,10 @@ def _group_grant(catalog: Catalog, statement: GrantPrivilege | RevokePrivilege) 
     wanted = statement.privilege
     if statement.object_type or privileges.spelled(wanted) != wanted.strip():
         return None
-    if wanted.upper() in ("ALL", "*") or wanted in privileges.GLOBAL + privileges.COLLECTION:
+    if (
+        wanted.upper() in ("ALL", "*")
+        or wanted in privileges.GLOBAL + privileges.COLLECTION + privileges.USER
+    ):
         return None
     return wanted if privilege_groups.is_group(catalog, wanted) else None
 
