@@ -159,3 +159,15 @@ def test_replicas_segments_and_compactions_on_a_server(server: Session):
     assert len([k for k in shown if k.startswith("plan ")]) == len(plans)
     tasks = client.list_compaction_tasks("rg_docs").plans
     assert len(rows(server, "SHOW COMPACTIONS OF rg_docs")) == len(tasks)
+
+
+def test_explains_code_does_what_the_statement_does(server: Session):
+    """EXPLAIN's script, run as it is against the server, has the statement's effect."""
+    client = server.catalog().client
+    script = text(server, "EXPLAIN CREATE RESOURCE GROUP rg_code")
+    assert "rg_code" not in client.list_resource_groups()
+    exec(compile(script, "explained", "exec"), {})
+    assert "rg_code" in client.list_resource_groups()
+    assert ("rg_code", 0, 0) in [r[:3] for r in rows(server, "SHOW RESOURCE GROUPS")]
+    exec(compile(text(server, "EXPLAIN DROP RESOURCE GROUP rg_code"), "explained", "exec"), {})
+    assert "rg_code" not in client.list_resource_groups()
