@@ -39,12 +39,21 @@ def _wait_until_answering(uri: str, seconds: float = 120) -> None:
             time.sleep(2)
 
 
-def _drop(uri: str, names: list[str]) -> None:
-    milvus = client(uri)
-    for name in names:
-        if milvus.has_collection(name):
-            milvus.drop_collection(name)
-    milvus.close()
+def _drop(uri: str, names: list[str], tries: int = 3) -> None:
+    """Drop `names`; a new client once more if the first one's channel was sent away (Lite's
+    gRPC server answers a shared channel's keepalive pings with GOAWAY after a long import)."""
+    for attempt in range(tries):
+        try:
+            milvus = client(uri)
+            for name in names:
+                if milvus.has_collection(name):
+                    milvus.drop_collection(name)
+            milvus.close()
+            return
+        except Exception:
+            if attempt == tries - 1:
+                raise
+            time.sleep(2)
 
 
 def _import_once(uri: str, measure, path: Path, name: str) -> tuple[int, float]:
