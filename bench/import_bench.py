@@ -6,8 +6,9 @@
 2. Starts a Milvus Lite server over TCP (`milvus-lite server --host 127.0.0.1`).
 3. Imports the file with a hand-tuned pymilvus ingest (batches of 16 MB of vectors, two
    inserts in flight from threads: the server's rate), with the kernel's `INSERT INTO ... FROM`
-   (import_parallelism 2, the default) and with the sequential loop a person would write
-   (ParquetFile.iter_batches(10,000), to_pylist, one MilvusClient.insert after another), each
+   (import_parallelism NULL, the default: one call at a time on Lite) and with the sequential
+   loop a person would write (ParquetFile.iter_batches(10,000), to_pylist, one
+   MilvusClient.insert after another), each
    into its own new collection, and prints the rates and the ratios (kernel / hand-tuned: the
    target is at least 0.9; kernel / sequential for context).
 4. In a fresh subprocess for each file, runs the kernel's import and reports the growth of its

@@ -121,7 +121,7 @@ def run(uri: str, rows: int, workdir: Path, log) -> Section:
         f"{import_bench.TUNED_THREADS} inserts in flight while the next batch is read: "
         + ", ".join(f"{t:.1f} s" for t in tuned)
         + "; kernel: `INSERT INTO t FROM 'file.parquet'` through a Session (import_parallelism "
-        "2, the default; batches of ~16 MB as Python objects): "
+        "NULL, the default: 1 call at a time on Milvus Lite; batches of ~16 MB as Python objects): "
         + ", ".join(f"{t:.1f} s" for t in kernel)
         + f"; sequential loop (iter_batches(10,000) → to_pylist → insert, one after another): "
         f"{hand:.1f} s. Order tuned, kernel, kernel, tuned, then sequential, each into a new "

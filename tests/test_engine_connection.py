@@ -233,7 +233,7 @@ def test_settings(tmp_path: Path):
         "display_limit": "20",
         "timeout": "5",
         "consistency_level": "Strong",
-        "import_parallelism": "2",
+        "import_parallelism": "NULL",
         "timezone": "UTC",
     }
     with pytest.raises(KernelError, match="unknown setting 'colour'; settings are: display_limit"):

@@ -105,12 +105,14 @@ def test_the_setting_is_shown_and_checked(lite_server: str, tmp_path: Path) -> N
     session = Session(workdir=tmp_path, environ={"MILVUS_URI": lite_server})
     try:
         shown = {row[0]: row[1] for row in run(session, "SHOW SETTINGS").rows}
-        assert shown["import_parallelism"] == "2"
+        assert shown["import_parallelism"] == "NULL"  # 2 on a server, 1 on Milvus Lite
         assert run(session, "SET import_parallelism = 4").text == "import_parallelism = 4"
         for bad in ("0", "17", "1.5", "'two'"):
             with pytest.raises(KernelError, match="import_parallelism must be"):
                 run(session, f"SET import_parallelism = {bad}")
         assert session.catalog().settings.import_parallelism == 4
+        assert run(session, "SET import_parallelism = NULL").text == "import_parallelism = NULL"
+        assert session.catalog().settings.import_parallelism is None
     finally:
         session.close()
 

@@ -3,8 +3,8 @@
 `display_limit` (rows shown per result, 0 = all), `timeout` (seconds per Milvus call, None = the
 default deadline that fits the call, see `call_deadline`), `consistency_level` (for reads and
 searches, None = the collection's own), `import_parallelism` (insert calls an import keeps in
-flight at once; 1 = one after the other) and `timezone` (an IANA name: the zone TIMESTAMPTZ
-values are shown in).
+flight at once; 1 = one after the other; None = 2 on a Milvus server, 1 on Milvus Lite) and
+`timezone` (an IANA name: the zone TIMESTAMPTZ values are shown in).
 
 Every Milvus call has a deadline, so a server that stops answering never blocks a statement for
 ever: short for metadata (`METADATA_DEADLINE`), longer for reads and writes (growing with the rows
@@ -79,7 +79,7 @@ _DESCRIPTIONS = {
     "display_limit": "rows shown per result (0 = all)",
     "timeout": "seconds allowed per Milvus call (NULL = a default that fits the call)",
     "consistency_level": "consistency of reads and searches (NULL = the collection's own)",
-    "import_parallelism": "insert calls an import keeps in flight at once (1 = one at a time)",
+    "import_parallelism": "insert calls an import keeps in flight (NULL = 2; 1 on Milvus Lite)",
     "timezone": "time zone TIMESTAMPTZ values are shown in (an IANA name, e.g. 'Asia/Shanghai')",
 }
 
@@ -91,7 +91,7 @@ class Settings:
     display_limit: int = 10
     timeout: float | None = None
     consistency_level: str | None = None
-    import_parallelism: int = 2
+    import_parallelism: int | None = None
     timezone: str = "UTC"
 
     def set(self, name: str, value: Any) -> str:
@@ -195,8 +195,13 @@ MAX_IMPORT_PARALLELISM = 16
 
 
 def _set_import_parallelism(settings: Settings, value: Any) -> None:
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("none", "null", "")):
+        settings.import_parallelism = None
+        return
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
-        raise KernelError(f"import_parallelism must be a whole number of calls, not {value!r}")
+        raise KernelError(
+            f"import_parallelism must be a whole number of calls (or NULL), not {value!r}"
+        )
     if not 1 <= value <= MAX_IMPORT_PARALLELISM:
         raise KernelError(
             f"import_parallelism must be from 1 (one call at a time) to {MAX_IMPORT_PARALLELISM}, "

@@ -34,7 +34,7 @@ from milvus_kernel.engine.data.import_plan import (
     npy_field,
     plan_import,
 )
-from milvus_kernel.engine.data.in_flight import Batch, Pipeline, WriteFailed
+from milvus_kernel.engine.data.in_flight import Batch, Pipeline, WriteFailed, depth_for
 from milvus_kernel.engine.data.read_ahead import read_ahead
 from milvus_kernel.engine.data.writes import abbreviate_ids, require_partition
 from milvus_kernel.engine.progress import Reporter
@@ -69,7 +69,8 @@ class Importer:
             self.source = open_source(self.path, statement.path, kind, batch, **extra)
         self.plan = plan_import(self.info, statement, self.source)
         self.writer = BatchWriter(self.catalog, self.info, statement.upsert, statement.partition)
-        self.pipeline = Pipeline(self.writer, context.settings.import_parallelism, self._finished)
+        depth = depth_for(self.catalog, context.settings.import_parallelism)
+        self.pipeline = Pipeline(self.writer, depth, self._finished)
         self.verb, self.method = self.writer.verb, self.writer.method
         self.rejected = 0
         self.position = 0  # the last row of the rows from row 1 on whose fate is known

@@ -26,7 +26,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from milvus_kernel.engine.catalog import Catalog
+from milvus_kernel.engine.connection.capabilities import is_lite
 from milvus_kernel.engine.data.batch_writer import GRACE, SLICE, BatchWriter, fate_unknown, plural
+
+#: Insert calls in flight when `import_parallelism` is NULL: on a Milvus server, and on Milvus
+#: Lite — one Python process, no faster with more, and (measured: tests/test_write_faults.py)
+#: concurrent inserts there lost acknowledged rows when its process was killed.
+SERVER_DEPTH = 2
+LITE_DEPTH = 1
+
+
+def depth_for(catalog: Catalog, setting: int | None) -> int:
+    """The insert calls an import keeps in flight: the setting, or the server's default."""
+    if setting is not None:
+        return setting
+    return LITE_DEPTH if is_lite(catalog) else SERVER_DEPTH
 
 
 @dataclass(eq=False)

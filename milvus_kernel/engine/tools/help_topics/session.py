@@ -40,7 +40,7 @@ SESSION = grouped(
         "SET display_limit = n;      -- rows shown per result (0 = all)\n"
         "SET timeout = seconds;      -- per Milvus call (NULL = a default that fits it)\n"
         "SET consistency_level = 'Strong' | 'Bounded' | 'Session' | 'Eventually' | NULL;\n"
-        "SET import_parallelism = n; -- insert calls an import keeps in flight (default 2)\n"
+        "SET import_parallelism = n; -- insert calls an import keeps in flight (NULL: 2, Lite 1)\n"
         "SET timezone = 'Asia/Shanghai'; -- the zone TIMESTAMPTZ values are shown in (UTC)",
         (
             "SET display_limit = 20;",
