@@ -8,7 +8,8 @@ exactly. Ground truth is raw pymilvus (COUNT(*) and every id) on the same Milvus
   order is the one named, even when the later one fails first;
 - an interrupt while a batch hangs returns within seconds, counts every answered batch and
   names the batch in doubt;
-- keys repeated across batches are reported as a sequential import reports them.
+- keys repeated across batches are reported as a sequential import reports them;
+- the default (NULL): 1 call at a time on Milvus Lite, 2 on a Milvus server (the standalone).
 """
 
 from __future__ import annotations
@@ -256,3 +257,40 @@ def test_keys_repeated_across_batches_are_reported_as_one_at_a_time(
             session.close()
     assert messages[0] == messages[1]
     assert "1500 keys (0, 1, 10, …) already existed" in messages[0], messages[0]
+
+
+def test_a_milvus_server_gets_two_calls_in_flight_by_default(
+    tmp_path: Path, milvus_server: Any
+) -> None:
+    """On the 2.3.5 standalone the default (NULL) keeps 2 insert calls in flight (never more),
+    and the file lands exactly."""
+    write_file(tmp_path / "rows.parquet", np.arange(ROWS))
+    session = Session(workdir=tmp_path, environ={"MILVUS_URI": milvus_server.uri})
+    try:
+        peak = {"now": 0, "most": 0}
+        lock = threading.Lock()
+        client = session.catalog().client
+        real = client.insert
+
+        def counted(name: str, data: list[dict[str, Any]], *args: Any, **kwargs: Any) -> Any:
+            with lock:
+                peak["now"] += 1
+                peak["most"] = max(peak["most"], peak["now"])
+            try:
+                time.sleep(0.2)  # long enough for the next call to start beside this one
+                return real(name, data, *args, **kwargs)
+            finally:
+                with lock:
+                    peak["now"] -= 1
+
+        client.insert = counted
+        run(session, f"CREATE TABLE par_server ({SCHEMA})")
+        run(session, "CREATE INDEX ON par_server (vector) USING FLAT WITH (metric_type = 'L2')")
+        text = run(
+            session, f"INSERT INTO par_server FROM 'rows.parquet' WITH (batch_size = {BATCH})"
+        )
+        assert text.text == f"inserted {ROWS} rows into par_server from 'rows.parquet'"
+        assert peak["most"] == 2
+        assert stored_ids(milvus_server.uri, "par_server") == list(range(ROWS))
+    finally:
+        session.close()
