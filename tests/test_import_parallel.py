@@ -102,6 +102,42 @@ def wrap_insert(session: Session, each: Any) -> None:
     client.insert = insert
 
 
+def count_in_flight(session: Session) -> dict[str, int]:
+    """From now on, the most insert calls of the session's client in flight at once ("most");
+    each call takes 0.2 s longer, so the next one can start beside it."""
+    peak = {"now": 0, "most": 0}
+    lock = threading.Lock()
+    client = session.catalog().client
+    real = client.insert
+
+    def counted(name: str, data: list[dict[str, Any]], *args: Any, **kwargs: Any) -> Any:
+        with lock:
+            peak["now"] += 1
+            peak["most"] = max(peak["most"], peak["now"])
+        try:
+            time.sleep(0.2)
+            return real(name, data, *args, **kwargs)
+        finally:
+            with lock:
+                peak["now"] -= 1
+
+    client.insert = counted
+    return peak
+
+
+@pytest.mark.parametrize(("setting", "most"), [("NULL", 1), ("3", 3)])
+def test_milvus_lite_gets_one_call_at_a_time_unless_set(
+    table: Any, setting: str, most: int
+) -> None:
+    session, name, uri = table
+    run(session, f"SET import_parallelism = {setting}")
+    peak = count_in_flight(session)
+    text = run(session, f"INSERT INTO {name} FROM 'rows.parquet' WITH (batch_size = 1000)")
+    assert text.text == f"inserted {ROWS} rows into {name} from 'rows.parquet'"
+    assert peak["most"] == most
+    assert stored_ids(uri, name) == list(range(ROWS))
+
+
 def test_the_setting_is_shown_and_checked(lite_server: str, tmp_path: Path) -> None:
     session = Session(workdir=tmp_path, environ={"MILVUS_URI": lite_server})
     try:
@@ -267,23 +303,7 @@ def test_a_milvus_server_gets_two_calls_in_flight_by_default(
     write_file(tmp_path / "rows.parquet", np.arange(ROWS))
     session = Session(workdir=tmp_path, environ={"MILVUS_URI": milvus_server.uri})
     try:
-        peak = {"now": 0, "most": 0}
-        lock = threading.Lock()
-        client = session.catalog().client
-        real = client.insert
-
-        def counted(name: str, data: list[dict[str, Any]], *args: Any, **kwargs: Any) -> Any:
-            with lock:
-                peak["now"] += 1
-                peak["most"] = max(peak["most"], peak["now"])
-            try:
-                time.sleep(0.2)  # long enough for the next call to start beside this one
-                return real(name, data, *args, **kwargs)
-            finally:
-                with lock:
-                    peak["now"] -= 1
-
-        client.insert = counted
+        peak = count_in_flight(session)
         run(session, f"CREATE TABLE par_server ({SCHEMA})")
         run(session, "CREATE INDEX ON par_server (vector) USING FLAT WITH (metric_type = 'L2')")
         text = run(
