@@ -15,6 +15,7 @@ from typing import Any
 from milvus_kernel.engine.embeddings.binding import Binding, bindings
 from milvus_kernel.engine.embeddings.providers import split
 from milvus_kernel.engine.schema.fields import CollectionInfo
+from milvus_kernel.engine.schema.generated import embedding_function
 from milvus_kernel.engine.schema.timestamps import BadText, typed
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import ColumnDef, CreateTable
@@ -141,6 +142,8 @@ def full_plan(statement: CreateTable) -> CreatePlan:
                     params=dict(params),
                 )
             )
+        if column.embedding:  # GENERATED ALWAYS AS EMBEDDING(body) WITH (provider = ...)
+            schema.add_function(embedding_function(column))
     embedded = [Binding(c.name, *c.embed) for c in statement.columns if c.embed]
     for binding in embedded:
         source = next((c for c in statement.columns if c.name == binding.source), None)

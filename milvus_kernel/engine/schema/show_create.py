@@ -97,7 +97,7 @@ def multi_analyzer(multi: Mapping[str, Any]) -> str:
 
 
 def generated(info: CollectionInfo, field: str, source: str) -> str:
-    """GENERATED ALWAYS AS BM25(source) or MINHASH(source) WITH (...) of a function's output."""
+    """GENERATED ALWAYS AS BM25(source), MINHASH or EMBEDDING(source) WITH (...) of an output."""
     for function in info.functions:
         kind = str(function.get("type", "")).upper()
         outputs = function.get("output_field_names") or []
@@ -105,6 +105,9 @@ def generated(info: CollectionInfo, field: str, source: str) -> str:
             params = function.get("params") or {}
             with_params = f" WITH {options(params)}" if params else ""
             return f"GENERATED ALWAYS AS MINHASH({name(source)}){with_params}"
+        if field in outputs and ("TEXTEMBEDDING" in kind or kind == "2"):
+            params = function.get("params") or {}
+            return f"GENERATED ALWAYS AS EMBEDDING({name(source)}) WITH {options(params)}"
     return f"GENERATED ALWAYS AS BM25({name(source)})"
 
 

@@ -178,9 +178,11 @@ class CodeWriter:
             f"function_type={self.value(function.type)}",
             f"input_field_names={function.input_field_names!r}",
         ]
+        if function.output_field_names:  # a collection function's output (a ranker has none)
+            args.append(f"output_field_names={function.output_field_names!r}")
         if function.params:
             args.append(f"params={function.params!r}")
-        name = self.variable("ranker")
+        name = self.variable("function" if function.output_field_names else "ranker")
         self.lines += _call_lines(f"{name} = Function", args)
         return name
 

@@ -1,5 +1,6 @@
 """Rules of the statements that change rows and schemas in place: UPDATE ... SET ... WHERE, and
-ALTER TABLE ADD COLUMN / ALTER COLUMN / DROP PROPERTIES, ALTER INDEX and ALTER DATABASE."""
+ALTER TABLE ADD COLUMN / ALTER COLUMN / DROP PROPERTIES / ADD, ALTER, DROP FUNCTION, ALTER INDEX
+and ALTER DATABASE."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from milvus_kernel.language.clauses import Clause, SemanticError
 
 #: The array operations of UPDATE ... SET f = OP(f, values) (pymilvus `FieldOp`).
 ARRAY_OPERATIONS = ("ARRAY_APPEND", "ARRAY_REMOVE")
+#: The functions of ALTER TABLE t ADD FUNCTION f KIND(source) TO output.
+FUNCTION_KINDS = ("EMBEDDING", "BM25", "MINHASH")
 
 
 @v_args(inline=True)
@@ -87,6 +90,30 @@ class ChangeRules(Transformer):
         self, name: Token, keys: tuple[str, ...]
     ) -> s.DropDatabaseProperties:
         return s.DropDatabaseProperties(str(name), keys)
+
+    # ---- ALTER TABLE t ADD / ALTER / DROP FUNCTION ----------------------------------------
+    def alter_add_function(
+        self, table: Token, name: Token, kind: Token, source: Token, output: Token, *rest: Any
+    ) -> s.AddFunction:
+        if str(kind).upper() not in FUNCTION_KINDS:
+            raise SemanticError(
+                f"ADD FUNCTION {name} {kind}(...): the kinds are {', '.join(FUNCTION_KINDS)}",
+                kind,
+            )
+        params = dict(rest[0].value) if rest and rest[0] is not None else {}
+        if str(kind).upper() == "EMBEDDING" and "provider" not in params:
+            raise SemanticError("an EMBEDDING function needs WITH (provider = '...', ...)", kind)
+        return s.AddFunction(
+            str(table), str(name), str(kind).upper(), str(source), str(output), params
+        )
+
+    def alter_function_set(
+        self, table: Token, name: Token, params: dict[str, Any]
+    ) -> s.AlterFunction:
+        return s.AlterFunction(str(table), str(name), params)
+
+    def alter_drop_function(self, table: Token, name: Token) -> s.DropFunction:
+        return s.DropFunction(str(table), str(name))
 
 
 def partial_option(verb: Token, upsert: bool, options: dict[str, Any] | None) -> bool:

@@ -128,6 +128,8 @@ class ColumnRules(Transformer):
             raise SemanticError("ANALYZER and MATCH apply to VARCHAR columns", name)
         if given.get("minhash") and field_type.name != "BINARY_VECTOR":
             raise SemanticError("a MINHASH column must be BINARY_VECTOR(dim)", name)
+        if given.get("embedding") and field_type.name != "FLOAT_VECTOR":
+            raise SemanticError("an EMBEDDING column must be FLOAT_VECTOR(dim)", name)
         if given.get("embed") and field_type.name != "FLOAT_VECTOR":
             raise SemanticError("EMBED(...) USING fills a FLOAT_VECTOR column", name)
         multi = given.pop("multi_analyzer", None)
@@ -187,6 +189,15 @@ class ColumnRules(Transformer):
 
     def c_minhash(self, source: Token, params: Clause | None = None) -> Clause:
         return Clause("minhash", (str(source), dict(params.value) if params else {}), source)
+
+    def c_embedding(self, source: Token, params: Clause | None = None) -> Clause:
+        """GENERATED ALWAYS AS EMBEDDING(body) WITH (provider = 'openai', model_name = '...')."""
+        given = dict(params.value) if params else {}
+        if "provider" not in given:
+            raise SemanticError(
+                "EMBEDDING(...) needs WITH (provider = '...', model_name = '...')", source
+            )
+        return Clause("embedding", (str(source), given), source)
 
     def c_bm25(self, source: Token) -> Clause:
         return Clause("bm25_source", str(source))

@@ -65,7 +65,9 @@ from milvus_kernel.language.statements.files import (
 )
 from milvus_kernel.language.statements.schema import (
     AddColumn,
+    AddFunction,
     AlterColumn,
+    AlterFunction,
     AlterIndexSet,
     ColumnDef,
     CreateIndex,
@@ -73,6 +75,7 @@ from milvus_kernel.language.statements.schema import (
     CreateTable,
     DescribeIndex,
     DescribeTable,
+    DropFunction,
     DropIndex,
     DropIndexProperties,
     DropPartition,
@@ -139,10 +142,12 @@ from milvus_kernel.language.statements.tools import (
 __all__ = [
     "MISSING",
     "AddColumn",
+    "AddFunction",
     "Aggregate",
     "AlterAlias",
     "AlterColumn",
     "AlterDatabaseSet",
+    "AlterFunction",
     "AlterIndexSet",
     "AlterTableSet",
     "AlterUser",
@@ -165,6 +170,7 @@ __all__ = [
     "DropAlias",
     "DropDatabase",
     "DropDatabaseProperties",
+    "DropFunction",
     "DropIndex",
     "DropIndexProperties",
     "DropPartition",

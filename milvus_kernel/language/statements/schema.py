@@ -41,6 +41,7 @@ class ColumnDef:
     match: bool = False
     bm25_source: str | None = None  # GENERATED ALWAYS AS BM25(source)
     minhash: tuple[str, dict[str, Value]] | None = None  # AS MINHASH(source) WITH (params)
+    embedding: tuple[str, dict[str, Value]] | None = None  # AS EMBEDDING(source) WITH (params)
     description: str | None = None
     embed: tuple[str, str] | None = None  # EMBED(source) USING 'provider:model'
     null: bool = False  # NULL written out: the only way a vector column is nullable
@@ -123,6 +124,35 @@ class AlterColumn(Statement):
     table: str
     field: str
     params: dict[str, Value] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AddFunction(Statement):
+    """ALTER TABLE t ADD FUNCTION f EMBEDDING|BM25|MINHASH(source) TO output WITH (...)."""
+
+    table: str
+    name: str
+    kind: str  # EMBEDDING, BM25 or MINHASH
+    source: str
+    output: str
+    params: dict[str, Value] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AlterFunction(Statement):
+    """ALTER TABLE t ALTER FUNCTION f SET (model_name = '...', ...): its params, merged."""
+
+    table: str
+    name: str
+    params: dict[str, Value] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DropFunction(Statement):
+    """ALTER TABLE t DROP FUNCTION f."""
+
+    table: str
+    name: str
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""HELP topics of ranking and text analysis: RERANK DECAY / BOOST / MODEL, analyzers, tokens."""
+"""HELP topics of ranking and text analysis: RERANK DECAY / BOOST / MODEL, analyzers, server
+functions (EMBEDDING, ADD / ALTER / DROP FUNCTION), tokens."""
 
 from __future__ import annotations
 
@@ -54,6 +55,33 @@ TEXT = grouped(
         "so it is refused there. MINHASH is a MINHASH function (Milvus 2.6, binary vectors: not "
         "Milvus Lite). SHOW CREATE TABLE writes all three back.",
         aliases=("ANALYZER", "MULTI ANALYZER", "MINHASH"),
+    ),
+    Topic(
+        "FUNCTIONS",
+        "server functions: the server embeds a text column (EMBEDDING), BM25, MinHash",
+        "column FLOAT_VECTOR(dim) GENERATED ALWAYS AS EMBEDDING(text_field)\n"
+        "       WITH (provider = 'openai', model_name = '...', [dim = n, ...])\n"
+        "ALTER TABLE t ADD FUNCTION name EMBEDDING | BM25 | MINHASH (input) TO output "
+        "[WITH (...)];\n"
+        "ALTER TABLE t ALTER FUNCTION name SET (param = value, ...);\n"
+        "ALTER TABLE t DROP FUNCTION name;",
+        (
+            "CREATE TABLE docs (id INT64 PRIMARY KEY, body VARCHAR(2000), vector FLOAT_VECTOR(1536)"
+            " GENERATED ALWAYS AS EMBEDDING(body) WITH (provider = 'openai', "
+            "model_name = 'text-embedding-3-small'));",
+            "SEARCH docs TEXT 'how to tune HNSW' USING vector LIMIT 5;",
+            "ALTER TABLE docs ADD FUNCTION body_emb EMBEDDING(body) TO vector "
+            "WITH (provider = 'openai', model_name = 'text-embedding-3-small');",
+            "ALTER TABLE docs ALTER FUNCTION body_emb SET (model_name = 'text-embedding-3-large');",
+            "ALTER TABLE docs DROP FUNCTION body_emb;",
+        ),
+        "EMBEDDING is a pymilvus TEXTEMBEDDING Function: the server calls the provider, so an "
+        "INSERT leaves the vector out and SEARCH ... TEXT '...' on that field sends the words "
+        "(not the kernel's EMBED ... USING). ADD / ALTER / DROP FUNCTION call "
+        "add_collection_function, alter_collection_function (the params merged into the "
+        "function as described) and drop_collection_function. Milvus 2.6 only: Milvus Lite "
+        "(it would reach the provider over the network) and older servers refuse them.",
+        aliases=("EMBEDDING", "ADD FUNCTION", "ALTER FUNCTION", "DROP FUNCTION"),
     ),
     Topic(
         "SHOW TOKENS",

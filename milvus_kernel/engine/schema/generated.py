@@ -1,0 +1,33 @@
+"""The pymilvus `Function` of a generated column or of ALTER TABLE ... ADD FUNCTION: EMBEDDING
+(FunctionType.TEXTEMBEDDING: the server embeds the text with its provider), BM25, MINHASH."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from milvus_kernel.language.statements import ColumnDef
+
+#: The statement's kind → pymilvus FunctionType name.
+FUNCTION_TYPES = {"EMBEDDING": "TEXTEMBEDDING", "BM25": "BM25", "MINHASH": "MINHASH"}
+
+
+def function(name: str, kind: str, source: str, output: str, params: Mapping[str, Any]) -> Any:
+    """The pymilvus `Function` of one statement kind (EMBEDDING, BM25, MINHASH)."""
+    from pymilvus import Function, FunctionType
+
+    kwargs: dict[str, Any] = {"params": dict(params)} if params else {}
+    return Function(
+        name=name,
+        function_type=FunctionType[FUNCTION_TYPES[kind]],
+        input_field_names=[source],
+        output_field_names=[output],
+        **kwargs,
+    )
+
+
+def embedding_function(column: ColumnDef) -> Any:
+    """`vector FLOAT_VECTOR(n) GENERATED ALWAYS AS EMBEDDING(body) WITH (...)`'s function."""
+    assert column.embedding is not None
+    source, params = column.embedding
+    return function(f"{column.name}_embedding", "EMBEDDING", source, column.name, params)
