@@ -15,7 +15,7 @@ from typing import Any
 from milvus_kernel.engine.embeddings.binding import Binding, bindings
 from milvus_kernel.engine.embeddings.providers import split
 from milvus_kernel.engine.schema.fields import CollectionInfo
-from milvus_kernel.engine.schema.generated import embedding_function
+from milvus_kernel.engine.schema.generated import embedding_function, generated_by
 from milvus_kernel.engine.schema.timestamps import BadText, typed
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import ColumnDef, CreateTable
@@ -312,9 +312,9 @@ def describe_table(info: CollectionInfo) -> Table:
             extra.append("ANALYZER")
         if f.match:
             extra.append("MATCH")
-        source = info.bm25_source(f.name)
+        source = generated_by(info, f.name)
         if source:
-            extra.append(f"BM25({source})")
+            extra.append(source)
         binding = bound.get(f.name)
         if binding is not None:
             extra.append(f"EMBED({binding.source}) USING '{binding.model}'")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from milvus_kernel.engine.schema.fields import CollectionInfo
 from milvus_kernel.language.statements import ColumnDef
 
 #: The statement's kind → pymilvus FunctionType name.
@@ -31,3 +32,17 @@ def embedding_function(column: ColumnDef) -> Any:
     assert column.embedding is not None
     source, params = column.embedding
     return function(f"{column.name}_embedding", "EMBEDDING", source, column.name, params)
+
+
+def generated_by(info: CollectionInfo, field: str) -> str | None:
+    """`BM25(body)`, `EMBEDDING(body)` or `MINHASH(body)`: the function that fills `field`."""
+    from pymilvus import FunctionType
+
+    for found in info.functions:
+        if field in (found.get("output_field_names") or []):
+            kind = found.get("type")
+            kind = FunctionType(kind).name if isinstance(kind, int) else str(kind).upper()
+            label = next((k for k, v in FUNCTION_TYPES.items() if v in kind), "BM25")
+            inputs = found.get("input_field_names") or []
+            return f"{label}({', '.join(inputs)})"
+    return None

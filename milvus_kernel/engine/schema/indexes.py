@@ -44,10 +44,8 @@ def default_index_type(field: FieldInfo) -> str:
 
 def default_metric(info: CollectionInfo, field: FieldInfo) -> str:
     """The metric used when CREATE INDEX names none."""
-    if info.bm25_source(field.name):
-        return "BM25"
-    if field.type == "SPARSE_FLOAT_VECTOR":
-        return "IP"
+    if field.type == "SPARSE_FLOAT_VECTOR":  # BM25 when a BM25 function fills it
+        return "BM25" if info.bm25_source(field.name) else "IP"
     if field.type == "BINARY_VECTOR":
         return "HAMMING"
     return "COSINE"
