@@ -30,6 +30,7 @@ from kernel_harness import execute, plain_texts, running_kernel
 from pymilvus import MilvusClient
 from pymilvus.exceptions import MilvusException
 
+from milvus_kernel.engine.connection.clients import GRPC_OPTIONS
 from milvus_kernel.engine.session import Session
 from milvus_kernel.errors import ExecutionError, Interrupted, KernelError
 from milvus_kernel.frontends.runner import run_cell
@@ -49,8 +50,10 @@ def write_file(path: Path, ids: Any) -> None:
 
 
 def stored_ids(uri: str, table: str) -> list[int]:
-    """Every id the server holds for `table`, read by raw pymilvus."""
-    client = MilvusClient(uri=uri)
+    """Every id the server holds for `table`, read by raw pymilvus (with the kernel's keepalive
+    options: pymilvus's own ping an idle channel every 10 s, and a `milvus-lite server` answers
+    that with GOAWAY "too_many_pings", failing the next client on the same address)."""
+    client = MilvusClient(uri=uri, grpc_options=dict(GRPC_OPTIONS))
     try:
         client.load_collection(table)
         iterator = client.query_iterator(
