@@ -37,8 +37,9 @@ def column_for(info: CollectionInfo, name: str) -> Column:
 
 
 def star_fields(info: CollectionInfo) -> list[str]:
-    """The fields `*` stands for: every field except BM25 outputs (hash indexes, not data)."""
-    return [f.name for f in info.fields if not f.generated]
+    """The fields `*` stands for: every field except BM25 outputs (hash indexes, not data; a
+    server-embedded vector is data)."""
+    return [f.name for f in info.fields if not (f.generated and f.type == "SPARSE_FLOAT_VECTOR")]
 
 
 def extra_keys(entities: Iterable[Mapping[str, Any]], known: Sequence[str]) -> list[str]:
