@@ -81,6 +81,25 @@ def call_in_worker(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return box["value"]
 
 
+def acknowledged(write: Callable[[], Any], in_doubt: Callable[[], None]) -> tuple[Any, bool]:
+    """`write()` (one batch) in a worker thread: its result, and whether an interrupt came while
+    it was in flight (the batch was written all the same: count it, then stop). A batch whose
+    fate is unknown (no answer, or a lost connection) calls `in_doubt()` before the error or the
+    `KeyboardInterrupt` goes on."""
+    try:
+        return call_in_worker(write), False
+    except CallInterrupted as stop:
+        if stop.answered and stop.error is None:
+            return stop.value, True
+        if not stop.answered or fate_unknown(stop.error):  # type: ignore[arg-type]
+            in_doubt()
+        raise KeyboardInterrupt from None
+    except (KernelError, KeyboardInterrupt) as error:
+        if fate_unknown(error):
+            in_doubt()
+        raise
+
+
 def fate_unknown(error: BaseException) -> bool:
     """True when a failed write may still have landed (no answer: server gone, deadline)."""
     if isinstance(error, KeyboardInterrupt):
@@ -143,20 +162,9 @@ class BatchWriter:
         An interrupt during a batch that is then written sets `interrupted` instead: the caller
         records the batch as written, then stops."""
         held = self._held(rows)
-        try:
-            result = call_in_worker(self.insert, rows)
-        except CallInterrupted as stop:
-            if stop.answered and stop.error is None:  # written: the caller counts it, then stops
-                self.count(rows, stop.value, held)
-                self.interrupted = True
-                return
-            if not stop.answered or fate_unknown(stop.error):  # type: ignore[arg-type]
-                self.unknown = len(rows)
-            raise KeyboardInterrupt from None
-        except (KernelError, KeyboardInterrupt) as error:
-            if fate_unknown(error):
-                self.unknown = len(rows)
-            raise
+        result, self.interrupted = acknowledged(
+            lambda: self.insert(rows), lambda: setattr(self, "unknown", len(rows))
+        )
         self.count(rows, result, held)
 
     def insert(self, rows: list[dict[str, Any]]) -> Any:

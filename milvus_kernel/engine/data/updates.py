@@ -22,13 +22,7 @@ from typing import Any
 
 from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.context import using_catalog
-from milvus_kernel.engine.data.batch_writer import (
-    CallInterrupted,
-    call_in_worker,
-    fate_unknown,
-    plural,
-    with_counts,
-)
+from milvus_kernel.engine.data.batch_writer import acknowledged, plural, with_counts
 from milvus_kernel.engine.data.field_values import BadValue, convert
 from milvus_kernel.engine.data.partial import partial_updates, server_version
 from milvus_kernel.engine.data.writes import check_filter_fields, require_partition
@@ -153,21 +147,13 @@ class Updater:
     def write(self, rows: list[dict[str, Any]]) -> None:
         """One upsert; `KeyboardInterrupt` or a `KernelError` when it does not complete."""
         batch = Sourced(rows, self.code())
-        try:
-            result = call_in_worker(
-                self.catalog.call, "upsert", self.table, batch, table=self.table, **self.kwargs
-            )
-        except CallInterrupted as stop:
-            if stop.answered and stop.error is None:  # written: count it, then stop
-                self._count(rows, stop.value)
-            elif not stop.answered or fate_unknown(stop.error):  # type: ignore[arg-type]
-                self.unknown = len(rows)
-            raise KeyboardInterrupt from None
-        except (KernelError, KeyboardInterrupt) as error:
-            if fate_unknown(error):
-                self.unknown = len(rows)
-            raise
+        result, interrupted = acknowledged(
+            lambda: self.catalog.call("upsert", self.table, batch, table=self.table, **self.kwargs),
+            lambda: setattr(self, "unknown", len(rows)),
+        )
         self._count(rows, result)
+        if interrupted:  # written all the same: counted, now stop
+            raise KeyboardInterrupt
 
     def _count(self, rows: list[dict[str, Any]], result: Any) -> None:
         self.updated += int(dict(result or {}).get("upsert_count", len(rows)))
