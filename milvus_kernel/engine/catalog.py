@@ -80,6 +80,12 @@ class Catalog:
     def client(self) -> Any:
         return self.connection.client
 
+    @property
+    def explaining(self) -> bool:
+        """True on EXPLAIN's catalog, whose client records the calls instead of sending them:
+        a handler then shows the code any server would run and refuses nothing."""
+        return getattr(type(self.client), "records_calls", False) is True
+
     def call(
         self,
         method: str,

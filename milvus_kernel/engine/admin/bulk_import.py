@@ -17,7 +17,6 @@ from __future__ import annotations
 from typing import Any
 
 from milvus_kernel.engine.admin.server_calls import (
-    explaining,
     refuse_on_lite,
     server_name,
     words,
@@ -131,7 +130,7 @@ class RestJobs:
 
 def _jobs(catalog: Catalog, what: str) -> Any:
     """The import calls: recorded for EXPLAIN (as `bulk_writer.<function>`), else sent."""
-    if explaining(catalog):
+    if catalog.explaining:
         return catalog.client.bulk_writer()  # the recorder of pymilvus.bulk_writer calls
     refuse_on_lite(catalog, what)
     return RestJobs(catalog.connection.target)
@@ -141,7 +140,7 @@ def _common(catalog: Catalog, options: dict[str, Any]) -> dict[str, Any]:
     """url, api_key (masked under EXPLAIN), db_name and cluster_id of every call."""
     target = catalog.connection.target
     kwargs: dict[str, Any] = {"url": str(options.get("url") or target.uri)}
-    if explaining(catalog) and (target.token or target.user):
+    if catalog.explaining and (target.token or target.user):
         kwargs["api_key"] = "***"
     if target.database:
         kwargs["db_name"] = target.database

@@ -9,7 +9,7 @@ CollectionReadOnly) and a collection. Milvus Lite, and servers before 2.5, say s
 from __future__ import annotations
 
 from milvus_kernel.engine.admin import privileges
-from milvus_kernel.engine.admin.server_calls import explaining, feature_call, words
+from milvus_kernel.engine.admin.server_calls import feature_call, words
 from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.context import using_catalog
 from milvus_kernel.errors import ExecutionError, KernelError
@@ -55,7 +55,7 @@ def is_group(catalog: Catalog, name: str) -> bool:
 
 def _require(catalog: Catalog, name: str, what: str) -> None:
     known = groups(catalog, what)
-    if name not in known and not explaining(catalog):
+    if name not in known and not catalog.explaining:
         shown = ", ".join(sorted(known)) or "none"
         raise ExecutionError(f"privilege group '{name}' does not exist; groups: {shown}")
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 from milvus_kernel.engine.admin.server_calls import (
-    explaining,
     feature_call,
     object_rows,
     plain,
@@ -77,7 +76,7 @@ def _names(catalog: Catalog, what: str) -> list[str]:
 
 def _require(catalog: Catalog, name: str, what: str) -> None:
     known = _names(catalog, what)
-    if name not in known and not explaining(catalog):
+    if name not in known and not catalog.explaining:
         raise ExecutionError(
             f"resource group '{name}' does not exist; groups: {', '.join(sorted(known))}"
         )
@@ -85,7 +84,7 @@ def _require(catalog: Catalog, name: str, what: str) -> None:
 
 def _settings_supported(catalog: Catalog, what: str) -> None:
     """Settings reach a 2.4+ server only; a 2.3 one would drop them without a word."""
-    if explaining(catalog):
+    if catalog.explaining:
         return
     shown = server_name(catalog)
     if shown.startswith("Milvus v2.3") or shown.startswith("Milvus 2.3"):

@@ -2,9 +2,10 @@
 
 `feature_call(catalog, what, method, ...)` refuses on Milvus Lite before anything is sent, and
 turns a server's "no such method" into one line naming it ("SHOW SNAPSHOTS is not supported by
-Milvus v2.3.5"). Under EXPLAIN (`explaining`) nothing is refused: the code is shown for any server,
-and a metadata call the server cannot answer answers None. `object_rows` turns pymilvus's info
-objects (dataclasses, objects with properties, dicts) into the (property, value) rows of a table.
+Milvus v2.3.5"). Under EXPLAIN (`Catalog.explaining`) nothing is refused: the code is shown for
+any server, and a metadata call the server cannot answer answers None. `object_rows` turns
+pymilvus's info objects (dataclasses, objects with properties, dicts) into the (property, value)
+rows of a table.
 """
 
 from __future__ import annotations
@@ -17,11 +18,6 @@ from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.connection.capabilities import is_lite, unimplemented
 from milvus_kernel.errors import ExecutionError, KernelError, NotSupported
 from milvus_kernel.results import Column, Table
-
-
-def explaining(catalog: Catalog) -> bool:
-    """True when the catalog's client records calls for EXPLAIN instead of sending them."""
-    return getattr(type(catalog.client), "records_calls", False) is True
 
 
 def words(statement: object) -> str:
@@ -41,7 +37,7 @@ def server_name(catalog: Catalog) -> str:
 
 def refuse_on_lite(catalog: Catalog, what: str) -> None:
     """Stop `what` on Milvus Lite before anything is sent (never under EXPLAIN)."""
-    if not explaining(catalog) and is_lite(catalog):
+    if not catalog.explaining and is_lite(catalog):
         raise NotSupported(f"{what} is not supported by Milvus Lite")
 
 
@@ -53,14 +49,14 @@ def feature_call(catalog: Catalog, what: str, method: str, *args: Any, **kwargs:
     except ExecutionError as error:
         if not unimplemented(error):
             raise
-        if explaining(catalog):
+        if catalog.explaining:
             return None
         raise NotSupported(f"{what} is not supported by {server_name(catalog)}") from None
 
 
 def require_version(catalog: Catalog, what: str, at_least: tuple[int, int], why: str) -> None:
     """Refuse `what` on a server older than `at_least` (one that would ignore it: `why`)."""
-    if explaining(catalog):
+    if catalog.explaining:
         return
     refuse_on_lite(catalog, what)
     shown = server_name(catalog)

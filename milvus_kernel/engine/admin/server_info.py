@@ -11,7 +11,6 @@ older than a call (list_compaction_tasks is 2.6) says so too, naming its version
 from __future__ import annotations
 
 from milvus_kernel.engine.admin.server_calls import (
-    explaining,
     feature_call,
     fields_of,
     object_rows,
@@ -85,7 +84,7 @@ def show_segments(catalog: Catalog, statement: ShowSegments) -> Result:
         columns=tuple(Column(n, "any") for n in names),
         rows=rows,
         title=f"{kind} of {table}",
-        note=None if rows or explaining(catalog) else "no sealed segment yet: FLUSH writes one",
+        note=None if rows or catalog.explaining else "no sealed segment yet: FLUSH writes one",
     )
 
 

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from typing import Any
 
 from milvus_kernel.engine.admin.server_calls import (
-    explaining,
     feature_call,
     fields_of,
     object_rows,
@@ -108,7 +107,7 @@ def describe_snapshot(catalog: Catalog, statement: DescribeSnapshot) -> Result:
 
 def follow_job(catalog: Catalog, what: str, job: Any, state_of: Callable[[], Any]) -> str:
     """Wait for a server job; its last state ("" under EXPLAIN)."""
-    if explaining(catalog) or job is None:
+    if catalog.explaining or job is None:
         return ""
     wait = min(catalog.settings.timeout or JOB_WAIT, JOB_WAIT)
     deadline = time.monotonic() + wait

@@ -15,7 +15,6 @@ from typing import Any
 
 from milvus_kernel.engine.admin import privilege_groups, privileges
 from milvus_kernel.engine.admin.server_calls import (
-    explaining,
     feature_call,
     refuse_on_lite,
     require_version,
@@ -72,12 +71,12 @@ def _roles(catalog: Catalog) -> list[str]:
 
 
 def _require_user(catalog: Catalog, user: str) -> None:
-    if not explaining(catalog) and user not in _users(catalog):
+    if not catalog.explaining and user not in _users(catalog):
         raise ExecutionError(f"user '{user}' does not exist")
 
 
 def _require_role(catalog: Catalog, role: str) -> None:
-    if not explaining(catalog) and role not in _roles(catalog):
+    if not catalog.explaining and role not in _roles(catalog):
         raise ExecutionError(f"role '{role}' does not exist")
 
 

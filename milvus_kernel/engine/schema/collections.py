@@ -7,7 +7,7 @@ from milvus_kernel.engine.connection.capabilities import require_full_milvus
 from milvus_kernel.engine.context import using_catalog
 from milvus_kernel.engine.schema.definition import describe_table, full_plan, quick_plan
 from milvus_kernel.engine.schema.functions import require_functions
-from milvus_kernel.engine.schema.server_types import explaining, lite_refusals
+from milvus_kernel.engine.schema.server_types import lite_refusals
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import (
     CreateTable,
@@ -25,7 +25,7 @@ from milvus_kernel.results import Column, Message, Result, Table
 def create_table(catalog: Catalog, statement: CreateTable) -> Result:
     name = statement.name
     plan = full_plan(statement) if statement.columns else quick_plan(statement)
-    for what in [] if explaining(catalog) else lite_refusals(statement.columns):
+    for what in [] if catalog.explaining else lite_refusals(statement.columns):
         require_full_milvus(catalog, what)  # Lite: in one line
     embedding = [c.name for c in statement.columns if c.embedding]
     if embedding:  # the server embeds: not Lite (no network), not Milvus before 2.6

@@ -21,7 +21,6 @@ from milvus_kernel.engine.connection.capabilities import is_lite
 from milvus_kernel.engine.context import using_catalog
 from milvus_kernel.engine.schema.alter import server_call, shown
 from milvus_kernel.engine.schema.generated import function
-from milvus_kernel.engine.schema.server_types import explaining
 from milvus_kernel.errors import ExecutionError, NotSupported
 from milvus_kernel.language.statements import AddFunction, AlterFunction, DropFunction
 from milvus_kernel.results import Message, Result
@@ -31,7 +30,7 @@ FIRST_WITH_FUNCTIONS = (2, 6)
 
 def require_functions(catalog: Catalog, what: str, embedding: bool = True) -> None:
     """Refuse in one line a server that cannot run `what` (on EXPLAIN: print the code)."""
-    if explaining(catalog):
+    if catalog.explaining:
         return
     if is_lite(catalog):
         if embedding:

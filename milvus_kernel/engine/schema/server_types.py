@@ -90,8 +90,3 @@ def lite_refusals(columns: Sequence[ColumnDef]) -> list[str]:
         if column.type.is_vector and column.null:
             found.append(f"a nullable vector ({column.name} {column.type.name} NULL)")
     return found
-
-
-def explaining(catalog: Any) -> bool:
-    """True on EXPLAIN's catalog, whose client records calls: it shows the code a server runs."""
-    return bool(getattr(type(catalog.client), "records_calls", False))

@@ -22,7 +22,6 @@ from typing import Any
 from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.connection.capabilities import require_full_milvus
 from milvus_kernel.engine.schema.fields import CollectionInfo
-from milvus_kernel.engine.schema.server_types import explaining
 from milvus_kernel.engine.schema.timestamps import BadText, looks_like_time, shown, to_milvus, zone
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.filter_types import compared_with_strings, functions, retimed
@@ -79,7 +78,7 @@ def prepared(catalog: Catalog, statement: Any) -> Any:
     wheres = _filters(statement)
     called = set().union(*(functions(w) for w in wheres)) if wheres else set()
     for name in LITE_LACKS:
-        if name in called and not explaining(catalog):
+        if name in called and not catalog.explaining:
             require_full_milvus(catalog, name)
     candidates: dict[str, list[str]] = {}
     for where in wheres:

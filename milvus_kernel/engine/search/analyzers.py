@@ -13,7 +13,6 @@ from typing import Any
 
 from milvus_kernel.engine.connection.capabilities import require_full_milvus, unimplemented
 from milvus_kernel.engine.context import HandlerContext
-from milvus_kernel.engine.schema.server_types import explaining
 from milvus_kernel.errors import ExecutionError, KernelError, NotSupported
 from milvus_kernel.language.statements import ShowTokens
 from milvus_kernel.results import Column, Result, Table
@@ -28,7 +27,7 @@ COLUMNS = (
 
 def show_tokens(context: HandlerContext, statement: ShowTokens) -> Result:
     catalog = context.catalog
-    if not explaining(catalog):  # EXPLAIN prints the call on any server
+    if not catalog.explaining:  # EXPLAIN prints the call on any server
         require_full_milvus(catalog, "SHOW TOKENS (run_analyzer)")
     kwargs: dict[str, Any] = {"with_detail": True}
     if statement.analyzer_params is not None:

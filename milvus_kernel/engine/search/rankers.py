@@ -28,7 +28,6 @@ from typing import Any
 from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.connection.capabilities import is_lite
 from milvus_kernel.engine.schema.fields import CollectionInfo
-from milvus_kernel.engine.schema.server_types import explaining
 from milvus_kernel.errors import ExecutionError, NotSupported
 from milvus_kernel.language.statements import Ranker
 
@@ -58,7 +57,7 @@ def require_rankers(
 ) -> None:
     """Stop, in one line, a ranker the connected server does not have (or gets wrong)."""
     extra = [r for r in rankers if r.name not in ("RRF", "WEIGHTED")]
-    if not extra or explaining(catalog):  # EXPLAIN prints it anyway
+    if not extra or catalog.explaining:  # EXPLAIN prints it anyway
         return
     if is_lite(catalog):
         if metric in DISTANCES and any(r.name == "BOOST" for r in extra):

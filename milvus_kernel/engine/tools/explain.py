@@ -50,7 +50,7 @@ class _EmptyIterator:
 class Recorder:
     """Stands in for a MilvusClient: metadata calls pass through, the others are recorded."""
 
-    records_calls = True  # how a handler knows it is being explained (schema.server_types)
+    records_calls = True  # how a handler knows it is being explained (Catalog.explaining)
 
     def __init__(self, client: Any, target: str = "client", calls: list[Call] | None = None):
         self._client = client
