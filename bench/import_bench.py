@@ -21,6 +21,7 @@ Not a test: the suite never runs it. Record the figures in bench/README.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -29,6 +30,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -157,18 +159,12 @@ def rss_mb() -> float:
     return 0.0
 
 
-def memory_child(uri: str, path: str, name: str, dim: int) -> None:
-    """In a fresh process: connect, create, then import; print RSS before the import and its
-    peak during the import (sampled every 20 ms: the process's lifetime peak, ru_maxrss, may
-    come from before the import)."""
-    from milvus_kernel.engine.session import Session
-    from milvus_kernel.frontends.runner import run_cell
-
-    session = Session(workdir=Path(path).parent, environ={"MILVUS_URI": uri})
-    list(run_cell(session, f"CREATE TABLE {name} (id INT64 PRIMARY KEY, vector VECTOR({dim}))"))
-    before = rss_mb()
-    lifetime = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    samples = [before]
+@contextlib.contextmanager
+def peak_rss() -> Iterator[dict[str, float]]:
+    """RSS before the block ("before") and its peak while the block ran ("peak"), in MB, sampled
+    every 20 ms (the process's lifetime peak, ru_maxrss, may come from before the block)."""
+    figures = {"before": rss_mb()}
+    samples = [figures["before"]]
     done = threading.Event()
 
     def sample() -> None:
@@ -177,10 +173,26 @@ def memory_child(uri: str, path: str, name: str, dim: int) -> None:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    list(run_cell(session, f"INSERT INTO {name} FROM '{Path(path).name}'"))
-    done.set()
-    sampler.join()
-    print(json.dumps({"before": before, "peak": max(samples), "lifetime_before": lifetime}))
+    try:
+        yield figures
+    finally:
+        done.set()
+        sampler.join()
+        figures["peak"] = max(samples)
+
+
+def memory_child(uri: str, path: str, name: str, dim: int) -> None:
+    """In a fresh process: connect, create, then import; print RSS before the import and its
+    peak during the import (`peak_rss`)."""
+    from milvus_kernel.engine.session import Session
+    from milvus_kernel.frontends.runner import run_cell
+
+    session = Session(workdir=Path(path).parent, environ={"MILVUS_URI": uri})
+    list(run_cell(session, f"CREATE TABLE {name} (id INT64 PRIMARY KEY, vector VECTOR({dim}))"))
+    lifetime = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with peak_rss() as memory:
+        list(run_cell(session, f"INSERT INTO {name} FROM '{Path(path).name}'"))
+    print(json.dumps({**memory, "lifetime_before": lifetime}))
 
 
 def memory(uri: str, path: Path, name: str, dim: int) -> dict[str, float]:

@@ -19,14 +19,13 @@ import argparse
 import json
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.import_bench import rss_mb, start_server, write_file  # noqa: E402
+from bench.import_bench import peak_rss, rss_mb, start_server, write_file  # noqa: E402
 
 
 def child(uri: str, workdir: Path, kind: str, rows: int, dim: int) -> None:
@@ -49,25 +48,13 @@ def child(uri: str, workdir: Path, kind: str, rows: int, dim: int) -> None:
     schema = f"(id INT64 PRIMARY KEY, vector FLOAT_VECTOR({dim}))"
     create = f"DROP TABLE IF EXISTS {name}; CREATE TABLE {name} {schema}"
     run_magic(session, create, {}, lambda _: None)
-    before = rss_mb()
-    samples = [before]
-    done = threading.Event()
-
-    def sample() -> None:
-        while not done.wait(0.02):
-            samples.append(rss_mb())
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    start = time.perf_counter()
     shown: list = []
-    run_magic(session, f"INSERT INTO {name} FROM {source}", params, shown.append)
-    elapsed = time.perf_counter() - start
-    done.set()
-    sampler.join()
+    with peak_rss() as memory:
+        start = time.perf_counter()
+        run_magic(session, f"INSERT INTO {name} FROM {source}", params, shown.append)
+        elapsed = time.perf_counter() - start
     session.close()
-    figures = {"message": shown[-1]["text/plain"], "seconds": elapsed, "before": before}
-    figures["peak"] = max(samples)
+    figures = {"message": shown[-1]["text/plain"], "seconds": elapsed, **memory}
     if kind == "frame":  # what one copy of the frame as Python lists costs, from 10,000 rows
         part = min(rows, 10_000)
         start_rss = rss_mb()
