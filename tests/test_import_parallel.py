@@ -19,6 +19,7 @@ import re
 import signal
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ import pytest
 from kernel_harness import execute, plain_texts, running_kernel
 from pymilvus import MilvusClient
 from pymilvus.exceptions import MilvusException
+from servers import LiteServer
 
 from milvus_kernel.engine.connection.clients import GRPC_OPTIONS
 from milvus_kernel.engine.session import Session
@@ -38,6 +40,19 @@ from milvus_kernel.frontends.runner import run_cell
 ROWS = 6000
 BATCH = 500
 SCHEMA = "id INT64 PRIMARY KEY, vector FLOAT_VECTOR(4)"
+
+
+@pytest.fixture(scope="module")
+def lite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """This module's own Milvus Lite server over TCP. The session's shared one has served other
+    modules' raw pymilvus clients, whose idle pings (pymilvus's default: every 10 s) it answers
+    with GOAWAY "too_many_pings" — in CI that once failed a fresh client of this module."""
+    server = LiteServer(tmp_path_factory.mktemp("parallel-lite") / "data")
+    try:
+        server.start(timeout=30)
+        yield server.uri
+    finally:
+        server.stop()
 
 
 def write_file(path: Path, ids: Any) -> None:
