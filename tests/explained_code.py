@@ -1,7 +1,9 @@
 """Checking EXPLAIN's code without a server that runs it: every call of the script is a real
 pymilvus call — `client.<method>(...)` binds to MilvusClient's signature, `bulk_writer.<f>(...)`
 to pymilvus.bulk_writer's function (read from its source: importing it needs the bulk_writer
-extra). The arguments must be literals (they are, for the statements checked here)."""
+extra). The arguments must be literals (they are, for the statements checked here).
+`checked_calls` runs a script instead, for code whose arguments are variables (a schema, a
+`Function`): each `client.<method>(...)` is bound to MilvusClient's signature, then recorded."""
 
 from __future__ import annotations
 
@@ -64,3 +66,29 @@ def checked_first(script: str) -> list[str]:
     for name in names:
         assert callable(getattr(MilvusClient, name)), name
     return names
+
+
+class Checker:
+    """Stands in for a MilvusClient in EXPLAIN's code: every call is bound to pymilvus's own
+    signature of that method (a wrong method or keyword fails), then recorded."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(MilvusClient, name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            inspect.signature(method).bind(None, *args, **kwargs)
+            self.calls.append((name, args, kwargs))
+            return []
+
+        return call
+
+
+def checked_calls(code: str) -> list[tuple[str, tuple[Any, ...], dict[str, Any]]]:
+    """The calls EXPLAIN's `code` makes, each bound to its MilvusClient signature."""
+    lines = [line for line in code.splitlines() if not line.startswith("client = MilvusClient(")]
+    checker = Checker()
+    exec("\n".join(lines), {"client": checker})  # the kernel's own printed code
+    return checker.calls

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from admin_helpers import fails, one, run, server_session
+from explained_code import checked_calls
 from pymilvus import DataType, FunctionType, MilvusClient
 
 from milvus_kernel.engine.schema.fields import collection_info
@@ -27,31 +28,6 @@ EMBEDDING_TABLE = (
     "CREATE TABLE {name} (id INT64 PRIMARY KEY, body VARCHAR(200), "
     f"vector FLOAT_VECTOR(8) GENERATED ALWAYS AS EMBEDDING(body) {WITH})"
 )
-
-
-class Checker:
-    """Stands in for a MilvusClient in EXPLAIN's code: every call is bound to pymilvus's own
-    signature of that method (a wrong method or keyword fails), then recorded."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
-
-    def __getattr__(self, name: str) -> Any:
-        method = getattr(MilvusClient, name)
-
-        def call(*args: Any, **kwargs: Any) -> Any:
-            inspect.signature(method).bind(None, *args, **kwargs)
-            self.calls.append((name, args, kwargs))
-            return []
-
-        return call
-
-
-def checked_calls(code: str) -> list[tuple[str, tuple[Any, ...], dict[str, Any]]]:
-    lines = [line for line in code.splitlines() if not line.startswith("client = MilvusClient(")]
-    checker = Checker()
-    exec("\n".join(lines), {"client": checker})  # the kernel's own printed code
-    return checker.calls
 
 
 def test_embedding_columns_and_function_statements_parse():

@@ -14,7 +14,6 @@ describe_collection.
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import math
 import random
 from pathlib import Path
@@ -23,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from admin_helpers import fails, one, rows, run
+from explained_code import checked_calls
 from kernel_harness import execute, plain_texts, running_kernel
 from pymilvus import MilvusClient
 
@@ -298,31 +298,6 @@ def test_geometry_functions_lite_lacks_are_refused_in_one_line_but_explained(ses
         assert name == "search"
     report = fails(session, "INSERT INTO shapes VALUES (1, 'CIRCLE (1 2)', [0, 0])")
     assert "expects GEOMETRY as WKT text" in report
-
-
-class Checker:
-    """Stands in for a MilvusClient in EXPLAIN's code: every call is bound to pymilvus's own
-    signature of that method (a wrong method or keyword fails), then recorded."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
-
-    def __getattr__(self, name: str) -> Any:
-        method = getattr(MilvusClient, name)
-
-        def call(*args: Any, **kwargs: Any) -> Any:
-            inspect.signature(method).bind(None, *args, **kwargs)
-            self.calls.append((name, args, kwargs))
-            return []
-
-        return call
-
-
-def checked_calls(code: str) -> list[tuple[str, tuple[Any, ...], dict[str, Any]]]:
-    lines = [line for line in code.splitlines() if not line.startswith("client = MilvusClient(")]
-    checker = Checker()
-    exec("\n".join(lines), {"client": checker})  # the kernel's own printed code
-    return checker.calls
 
 
 STRUCT_TABLE = (
