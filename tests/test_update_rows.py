@@ -332,11 +332,11 @@ def test_on_a_server_without_partial_upserts(milvus_server: Any, tmp_path: Path)
             assert np.allclose(stored["v"], row["v"]), row["id"]
         cases = {
             "UPSERT INTO up_server (id, label) VALUES (1, 'x') WITH (partial = true)": (
-                "UPSERT ... WITH (partial = true) is not supported by this server"
+                "UPSERT ... WITH (partial = true) is not supported by Milvus v2.3.5"
             ),
-            "DESCRIBE DATABASE default": "DESCRIBE DATABASE is not supported by this server",
+            "DESCRIBE DATABASE default": "DESCRIBE DATABASE is not supported by Milvus v2.3.5",
             "ALTER TABLE up_server ADD COLUMN note VARCHAR(10)": (
-                "ALTER TABLE ... ADD COLUMN is not supported by this server"
+                "ALTER TABLE ... ADD COLUMN is not supported by Milvus v2.3.5"
             ),
         }
         for cell, expected in cases.items():

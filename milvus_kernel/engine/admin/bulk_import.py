@@ -17,11 +17,10 @@ from __future__ import annotations
 from typing import Any
 
 from milvus_kernel.engine.admin.server_calls import (
-    refuse_on_lite,
-    server_name,
     words,
 )
 from milvus_kernel.engine.catalog import Catalog
+from milvus_kernel.engine.connection.capabilities import refuse_on_lite, server_name
 from milvus_kernel.engine.connection.targets import Target
 from milvus_kernel.engine.context import using_catalog
 from milvus_kernel.engine.milvus_errors import scrub

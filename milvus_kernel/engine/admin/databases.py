@@ -13,9 +13,9 @@ from __future__ import annotations
 import dataclasses
 
 from milvus_kernel.engine.catalog import Catalog
-from milvus_kernel.engine.connection.capabilities import unimplemented
+from milvus_kernel.engine.connection.capabilities import server_call, unimplemented
 from milvus_kernel.engine.context import using_catalog
-from milvus_kernel.engine.schema.alter import server_call, shown
+from milvus_kernel.engine.schema.alter import shown
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import (
     AlterDatabaseSet,

@@ -17,11 +17,10 @@ from milvus_kernel.engine.admin.server_calls import (
     feature_call,
     object_rows,
     plain,
-    refuse_on_lite,
-    server_name,
     words,
 )
 from milvus_kernel.engine.catalog import Catalog
+from milvus_kernel.engine.connection.capabilities import refuse_on_lite, server_name
 from milvus_kernel.engine.context import using_catalog
 from milvus_kernel.errors import ExecutionError, NotSupported
 from milvus_kernel.language.statements import (

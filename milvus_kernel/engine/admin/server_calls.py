@@ -15,8 +15,7 @@ import re
 from typing import Any
 
 from milvus_kernel.engine.catalog import Catalog
-from milvus_kernel.engine.connection.capabilities import is_lite, unimplemented
-from milvus_kernel.errors import ExecutionError, KernelError, NotSupported
+from milvus_kernel.engine.connection.capabilities import refuse_on_lite, server_call
 from milvus_kernel.results import Column, Table
 
 
@@ -25,45 +24,10 @@ def words(statement: object) -> str:
     return " ".join(re.findall(r"[A-Z][a-z]*", type(statement).__name__)).upper()
 
 
-def server_name(catalog: Catalog) -> str:
-    """ "Milvus Lite", or "Milvus <version>" of the connected server."""
-    if is_lite(catalog):
-        return "Milvus Lite"
-    try:
-        return f"Milvus {catalog.call('get_server_version')}"
-    except KernelError:
-        return "this Milvus server"
-
-
-def refuse_on_lite(catalog: Catalog, what: str) -> None:
-    """Stop `what` on Milvus Lite before anything is sent (never under EXPLAIN)."""
-    if not catalog.explaining and is_lite(catalog):
-        raise NotSupported(f"{what} is not supported by Milvus Lite")
-
-
 def feature_call(catalog: Catalog, what: str, method: str, *args: Any, **kwargs: Any) -> Any:
     """`catalog.call(method, ...)` for the server feature `what`; one line on a server without."""
     refuse_on_lite(catalog, what)
-    try:
-        return catalog.call(method, *args, **kwargs)
-    except ExecutionError as error:
-        if not unimplemented(error):
-            raise
-        if catalog.explaining:
-            return None
-        raise NotSupported(f"{what} is not supported by {server_name(catalog)}") from None
-
-
-def require_version(catalog: Catalog, what: str, at_least: tuple[int, int], why: str) -> None:
-    """Refuse `what` on a server older than `at_least` (one that would ignore it: `why`)."""
-    if catalog.explaining:
-        return
-    refuse_on_lite(catalog, what)
-    shown = server_name(catalog)
-    found = re.search(r"(\d+)\.(\d+)", shown)
-    if found and (int(found[1]), int(found[2])) < at_least:
-        wanted = ".".join(str(n) for n in at_least)
-        raise NotSupported(f"{what} is not supported by {shown} ({wanted}+: {why})")
+    return server_call(catalog, what, method, *args, **kwargs)
 
 
 def plain(value: Any) -> Any:

@@ -16,11 +16,10 @@ from milvus_kernel.engine.admin.server_calls import (
     object_rows,
     objects_table,
     plain,
-    require_version,
     words,
 )
 from milvus_kernel.engine.catalog import Catalog
-from milvus_kernel.engine.connection.capabilities import is_lite
+from milvus_kernel.engine.connection.capabilities import is_lite, require_version
 from milvus_kernel.engine.context import using_catalog
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import (

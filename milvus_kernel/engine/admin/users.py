@@ -16,10 +16,9 @@ from typing import Any
 from milvus_kernel.engine.admin import privilege_groups, privileges
 from milvus_kernel.engine.admin.server_calls import (
     feature_call,
-    refuse_on_lite,
-    require_version,
 )
 from milvus_kernel.engine.catalog import Catalog
+from milvus_kernel.engine.connection.capabilities import refuse_on_lite, require_version
 from milvus_kernel.engine.context import using_catalog
 from milvus_kernel.engine.milvus_errors import scrub
 from milvus_kernel.errors import ExecutionError

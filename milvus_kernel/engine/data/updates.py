@@ -21,10 +21,11 @@ from __future__ import annotations
 from typing import Any
 
 from milvus_kernel.engine.catalog import Catalog
+from milvus_kernel.engine.connection.capabilities import server_name
 from milvus_kernel.engine.context import using_catalog
 from milvus_kernel.engine.data.batch_writer import acknowledged, plural, with_counts
 from milvus_kernel.engine.data.field_values import BadValue, convert
-from milvus_kernel.engine.data.partial import partial_updates, server_version
+from milvus_kernel.engine.data.partial import partial_updates
 from milvus_kernel.engine.data.writes import check_filter_fields, require_partition
 from milvus_kernel.engine.milvus_errors import translating
 from milvus_kernel.engine.progress import Reporter
@@ -230,7 +231,7 @@ def update(catalog: Catalog, statement: Update) -> Result:
     if statement.partition:
         text += f" (partition {statement.partition})"
     if not updater.partial:
-        text += f" (whole rows rewritten: {server_version(catalog)} has no partial upsert)"
+        text += f" (whole rows rewritten: {server_name(catalog)} has no partial upsert)"
     return Message(text)
 
 

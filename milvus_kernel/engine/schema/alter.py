@@ -14,11 +14,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from milvus_kernel.engine.catalog import Catalog
-from milvus_kernel.engine.connection.capabilities import is_lite, unimplemented
+from milvus_kernel.engine.connection.capabilities import server_call
 from milvus_kernel.engine.context import using_catalog
 from milvus_kernel.engine.schema.definition import column_field
 from milvus_kernel.engine.schema.indexes import index_names
-from milvus_kernel.errors import ExecutionError, NotSupported
+from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import (
     AddColumn,
     AlterColumn,
@@ -27,19 +27,6 @@ from milvus_kernel.language.statements import (
     DropTableProperties,
 )
 from milvus_kernel.results import Message, Result
-
-
-def server_call(catalog: Catalog, what: str, method: str, *args: Any, **kwargs: Any) -> Any:
-    """`catalog.call(method, ...)`; a server without the RPC: "<what> is not supported by ..."."""
-    try:
-        return catalog.call(method, *args, **kwargs)
-    except ExecutionError as error:
-        if not unimplemented(error):
-            raise
-        if is_lite(catalog):
-            raise NotSupported(f"{what} is not supported by Milvus Lite") from None
-        version = str(catalog.call("get_server_version"))
-        raise NotSupported(f"{what} is not supported by this server (Milvus {version})") from None
 
 
 def shown(values: Mapping[str, Any]) -> str:

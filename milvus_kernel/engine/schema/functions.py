@@ -12,14 +12,18 @@ both are refused in one line naming the server before anything is created.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from milvus_kernel.engine.catalog import Catalog
-from milvus_kernel.engine.connection.capabilities import is_lite
+from milvus_kernel.engine.connection.capabilities import (
+    is_lite,
+    older_than,
+    server_call,
+    server_name,
+)
 from milvus_kernel.engine.context import using_catalog
-from milvus_kernel.engine.schema.alter import server_call, shown
+from milvus_kernel.engine.schema.alter import shown
 from milvus_kernel.engine.schema.generated import function
 from milvus_kernel.errors import ExecutionError, NotSupported
 from milvus_kernel.language.statements import AddFunction, AlterFunction, DropFunction
@@ -39,10 +43,8 @@ def require_functions(catalog: Catalog, what: str, embedding: bool = True) -> No
                 "provider over the network)"
             )
         return  # Lite answers the *_collection_function RPCs itself: "not implemented"
-    version = str(catalog.call("get_server_version"))
-    numbers = tuple(int(n) for n in re.findall(r"\d+", version)[:2])
-    if numbers and numbers < FIRST_WITH_FUNCTIONS:
-        raise NotSupported(f"{what} is not supported by this server (Milvus {version})")
+    if older_than(catalog, FIRST_WITH_FUNCTIONS):
+        raise NotSupported(f"{what} is not supported by {server_name(catalog)}")
 
 
 def add_function(catalog: Catalog, statement: AddFunction) -> Result:

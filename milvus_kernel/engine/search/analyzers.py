@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from milvus_kernel.engine.connection.capabilities import require_full_milvus, unimplemented
+from milvus_kernel.engine.connection.capabilities import require_full_milvus, server_call
 from milvus_kernel.engine.context import HandlerContext
-from milvus_kernel.errors import ExecutionError, KernelError, NotSupported
+from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import ShowTokens
 from milvus_kernel.results import Column, Result, Table
 
@@ -41,15 +41,14 @@ def show_tokens(context: HandlerContext, statement: ShowTokens) -> Result:
                 f"of '{statement.table}'"
             )
         kwargs.update(collection_name=statement.table, field_name=field.name)
-    try:
-        result = catalog.call("run_analyzer", statement.sample, table=statement.table, **kwargs)
-    except KernelError as error:
-        if unimplemented(error):
-            version = catalog.call("get_server_version")
-            raise NotSupported(
-                f"SHOW TOKENS (run_analyzer) is not supported by this Milvus server ({version})"
-            ) from None
-        raise
+    result = server_call(
+        catalog,
+        "SHOW TOKENS (run_analyzer)",
+        "run_analyzer",
+        statement.sample,
+        table=statement.table,
+        **kwargs,
+    )
     tokens = getattr(result, "tokens", None) or []
     rows = [_row(number, token) for number, token in enumerate(tokens)]
     return Table(columns=COLUMNS, rows=rows, total=len(rows), title="tokens")

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from milvus_kernel.engine.catalog import Catalog
-from milvus_kernel.engine.connection.capabilities import is_lite
+from milvus_kernel.engine.connection.capabilities import server_name
 from milvus_kernel.errors import ExecutionError, NotSupported
 
 _UNKNOWN_FUNCTION = re.compile(r"unknown function '(?P<name>\w+)'", re.IGNORECASE)
@@ -23,11 +23,6 @@ _UNKNOWN_FUNCTION = re.compile(r"unknown function '(?P<name>\w+)'", re.IGNORECAS
 def bm25_score(distance: Any) -> Any:
     """A BM25 hit's score, positive whatever the server's sign convention."""
     return abs(distance) if isinstance(distance, (int, float)) else distance
-
-
-def server_name(catalog: Catalog) -> str:
-    """ "Milvus Lite" when the server is one (embedded or over TCP), else "this Milvus server"."""
-    return "Milvus Lite" if is_lite(catalog) else "this Milvus server"
 
 
 @contextmanager

@@ -26,7 +26,7 @@ import math
 from typing import Any
 
 from milvus_kernel.engine.catalog import Catalog
-from milvus_kernel.engine.connection.capabilities import is_lite
+from milvus_kernel.engine.connection.capabilities import is_lite, older_than, server_name
 from milvus_kernel.engine.schema.fields import CollectionInfo
 from milvus_kernel.errors import ExecutionError, NotSupported
 from milvus_kernel.language.statements import Ranker
@@ -73,20 +73,11 @@ def require_rankers(
                     "(it has 'cohere' only)"
                 )
         return
-    version = str(catalog.call("get_server_version"))
-    if _version(version) < (2, 6):
+    if older_than(catalog, (2, 6)):
         raise NotSupported(
-            f"RERANK {extra[0].name} is not supported by this Milvus server ({version}): "
+            f"RERANK {extra[0].name} is not supported by {server_name(catalog)}: "
             "rerank functions need Milvus 2.6"
         )
-
-
-def _version(text: str) -> tuple[int, int]:
-    parts = text.lstrip("vV").split(".")
-    try:
-        return int(parts[0]), int(parts[1])
-    except (IndexError, ValueError):
-        return (99, 0)  # a build without a plain version: let the server judge
 
 
 def function(info: CollectionInfo, ranker: Ranker, number: int = 1) -> Any:
