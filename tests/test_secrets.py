@@ -116,10 +116,35 @@ def auth_server(milvus_server_auth: StandaloneServer) -> StandaloneServer:
     try:
         if USER not in client.list_users():
             client.create_user(USER, PASSWORD)
+        if "admin" not in client.describe_user(USER).get("roles", ()):
             client.grant_role(USER, "admin")
     finally:
         client.close()
+    _wait_until_the_grant_holds(milvus_server_auth.uri)
     return milvus_server_auth
+
+
+def _wait_until_the_grant_holds(uri: str) -> None:
+    """The standalone's proxy learns of a grant a little later: wait until the new user can
+    create a collection (once, in CI, the test's CREATE TABLE came first and was refused)."""
+    from pymilvus import MilvusClient
+    from pymilvus.exceptions import MilvusException
+
+    probe = "secret_grant_probe"
+    client = MilvusClient(uri, token=f"{USER}:{PASSWORD}", timeout=30)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                client.create_collection(probe, dimension=2)
+                client.drop_collection(probe)
+                return
+            except MilvusException as error:
+                if "permission deny" not in str(error).lower() or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+    finally:
+        client.close()
 
 
 def test_real_credentials_on_auth_server(tmp_path: Path, auth_server: StandaloneServer) -> None:
