@@ -130,12 +130,20 @@ class SearchRules(Transformer):
             return replace(
                 _leg_search(str(table), first, first.clauses + rerank.clauses),
                 rankers=rerank.rankers,
+                chain=rerank.chain,
             )
         if rerank is None:
             raise SemanticError(
                 "a search with several legs needs RERANK",
                 table,
                 hint="end the legs with RERANK RRF(60) or RERANK WEIGHTED(0.7, 0.3)",
+            )
+        if rerank.chain:  # pymilvus: "function_chains is not supported for hybrid_search yet"
+            raise SemanticError(
+                "RERANK CHAIN reranks one search: pymilvus sends no function chain with a hybrid "
+                "search",
+                rerank.token,
+                hint="fuse the legs with RERANK RRF(60) or WEIGHTED(0.7, 0.3), DECAY(...)",
             )
         for clause in [c for leg in legs for c in leg.clauses] + rerank.clauses:
             if clause.key == "order":  # a hybrid search's fused hits: not ordered by a field
@@ -182,9 +190,10 @@ class Leg:
 
 
 class Rerank:
-    """RERANK name(args)[, ...] and the clauses after it (for the whole hybrid search)."""
+    """RERANK name(args)[, ...] | CHAIN (steps) and the clauses after it (for the whole hybrid
+    search)."""
 
-    __slots__ = ("args", "clauses", "ranker", "rankers", "token")
+    __slots__ = ("args", "chain", "clauses", "ranker", "rankers", "token")
 
     def __init__(
         self,
@@ -193,9 +202,10 @@ class Rerank:
         clauses: list[Clause],
         token: Token,
         rankers: tuple[s.Ranker, ...],
+        chain: tuple[s.ChainStep, ...] = (),
     ) -> None:
         self.ranker, self.args, self.clauses, self.token = ranker, args, clauses, token
-        self.rankers = rankers
+        self.rankers, self.chain = rankers, chain
 
 
 class RankerOption:

@@ -47,6 +47,7 @@ from milvus_kernel.language.statements.base import (
 from milvus_kernel.language.statements.data import (
     Aggregate,
     Assignment,
+    ChainStep,
     Delete,
     HybridSearch,
     Insert,
@@ -152,6 +153,7 @@ __all__ = [
     "AlterTableSet",
     "AlterUser",
     "Assignment",
+    "ChainStep",
     "ColumnDef",
     "Compact",
     "Connect",

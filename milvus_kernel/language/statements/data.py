@@ -125,6 +125,25 @@ class Ranker:
 
 
 @dataclass(frozen=True)
+class ChainStep:
+    """One step of RERANK CHAIN (...), a pymilvus `FunctionChain` op: `output = FUNCTION(columns,
+    values, options)` (a map: DECAY, COMBINE, ROUND, XGBOOST, MODEL), ORDER BY (`order`: the key,
+    then the tie-break key) or LIMIT (`limit`, `offset`). `score` names the hit's score (`$score`),
+    the primary key its key (`$id`); `at` is (line, column) of the step in the cell."""
+
+    kind: str  # "map", "sort" or "limit"
+    output: str | None = None
+    function: str | None = None  # upper case
+    columns: tuple[str, ...] = ()
+    values: tuple[Value, ...] = ()
+    options: dict[str, Value] = field(default_factory=dict)
+    order: tuple[OrderKey, ...] = ()
+    limit: int = 0
+    offset: int = 0
+    at: tuple[int, int] = (0, 0)
+
+
+@dataclass(frozen=True)
 class Search(Statement):
     """A vector or full-text search: SEARCH ... FOR | TEXT ..., or SELECT ... ORDER BY v <-> [...].
 
@@ -155,6 +174,7 @@ class Search(Statement):
     embedded_by: str | None = None  # EMBEDDED BY 'provider:model': how TEXT becomes a vector
     order: tuple[OrderKey, ...] = ()  # ORDER BY fields: the top-`limit` hits, sorted by them
     rankers: tuple[Ranker, ...] = ()  # RERANK DECAY(...), BOOST(...): a chain, in order
+    chain: tuple[ChainStep, ...] = ()  # RERANK CHAIN (...): a FunctionChain, step by step
 
 
 @dataclass(frozen=True)
