@@ -16,6 +16,7 @@ from milvus_kernel.language import statements as s
 from milvus_kernel.language.clauses import Clause, SemanticError, check_unique, single_clauses
 from milvus_kernel.language.params import as_vectors, lookup
 from milvus_kernel.language.rules.admin import AdminRules
+from milvus_kernel.language.rules.aggregation import AggregationRules
 from milvus_kernel.language.rules.chain import ChainRules
 from milvus_kernel.language.rules.changes import ChangeRules, partial_option
 from milvus_kernel.language.rules.columns import ColumnRules
@@ -35,6 +36,7 @@ class ToStatements(
     ColumnRules,
     FilterRules,
     SearchRules,
+    AggregationRules,
     ChainRules,
     SelectRules,
     AdminRules,

@@ -13,6 +13,7 @@ from lark import Token, Transformer, v_args
 
 from milvus_kernel.language import statements as s
 from milvus_kernel.language.clauses import Clause, SemanticError, single_clauses
+from milvus_kernel.language.rules.aggregation import check_aggregation
 from milvus_kernel.language.rules.literals import number_value
 
 
@@ -146,6 +147,11 @@ class SearchRules(Transformer):
                 hint="fuse the legs with RERANK RRF(60) or WEIGHTED(0.7, 0.3), DECAY(...)",
             )
         for clause in [c for leg in legs for c in leg.clauses] + rerank.clauses:
+            if clause.key == "aggregate_by":
+                raise SemanticError(
+                    "AGGREGATE BY groups the hits of one search, not of a hybrid search",
+                    clause.token,
+                )
             if clause.key == "order":  # a hybrid search's fused hits: not ordered by a field
                 raise SemanticError(
                     "ORDER BY a field orders the hits of one search, not of a hybrid search",
@@ -228,6 +234,7 @@ HYBRID_CLAUSES = {"return", "limit", "partitions", "group_by"}
 
 
 def _leg_search(table: str, leg: Leg, clauses: list[Clause]) -> s.Search:
+    check_aggregation(clauses)
     given = single_clauses(clauses)
     limit, offset = given.get("limit", (10, 0))
     params = dict(given.get("with", {}))
@@ -245,6 +252,7 @@ def _leg_search(table: str, leg: Leg, clauses: list[Clause]) -> s.Search:
         metric=str(metric).upper() if metric else None,
         group_by=group_by,
         group_size=group_size,
+        aggregation=given.get("aggregate_by", ()),
         embedded_by=given.get("embedded_by"),
         order=given.get("order", ()),
         **leg.source,

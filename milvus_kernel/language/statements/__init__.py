@@ -46,6 +46,7 @@ from milvus_kernel.language.statements.base import (
 )
 from milvus_kernel.language.statements.data import (
     Aggregate,
+    AggregationLevel,
     Assignment,
     ChainStep,
     Delete,
@@ -145,6 +146,7 @@ __all__ = [
     "AddColumn",
     "AddFunction",
     "Aggregate",
+    "AggregationLevel",
     "AlterAlias",
     "AlterColumn",
     "AlterDatabaseSet",

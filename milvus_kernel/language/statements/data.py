@@ -87,6 +87,20 @@ class OrderKey:
 
 
 @dataclass(frozen=True)
+class AggregationLevel:
+    """One level of SEARCH ... AGGREGATE BY (pymilvus `SearchAggregation`): buckets keyed by
+    `fields`, at most `size` of them, each with its `metrics` (alias, aggregate), ordered by
+    `order` (a metric alias, `_count` or `_key`), with `top_hits` hits sorted by `hits_order`."""
+
+    fields: tuple[str, ...]
+    size: int
+    metrics: tuple[tuple[str, Aggregate], ...] = ()
+    order: tuple[OrderKey, ...] = ()
+    top_hits: int | None = None
+    hits_order: tuple[OrderKey, ...] = ()
+
+
+@dataclass(frozen=True)
 class Select(Statement):
     """SELECT columns | aggregates FROM table [PARTITION ...] [WHERE ...] [GROUP BY keys]
     [ORDER BY key [ASC|DESC], ...] [LIMIT n [OFFSET m]].
@@ -171,6 +185,7 @@ class Search(Statement):
     all_file_rows: bool = False
     group_by: str | None = None
     group_size: int | None = None
+    aggregation: tuple[AggregationLevel, ...] = ()  # AGGREGATE BY ... [THEN BY ...]
     embedded_by: str | None = None  # EMBEDDED BY 'provider:model': how TEXT becomes a vector
     order: tuple[OrderKey, ...] = ()  # ORDER BY fields: the top-`limit` hits, sorted by them
     rankers: tuple[Ranker, ...] = ()  # RERANK DECAY(...), BOOST(...): a chain, in order
