@@ -6,6 +6,7 @@ keeps its tree (`Filter.tree`); once the engine knows the schema it calls `retim
 TIMESTAMPTZ fields, and every string compared with one of them (`=`, `<>`, `<`, `<=`, `>`, `>=`,
 BETWEEN, IN) becomes a `TimeLiteral`, written `ISO "<the value, normalized>"`. The value is
 still quoted by the renderer (`quote_string`), so no value can change the filter's structure.
+`element_filters` says which struct array columns (and sub-fields) ELEMENT_FILTERs test.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from milvus_kernel.language.filters import (
     COMPARISONS,
     Binary,
     Call,
+    ElementFilter,
     Expr,
     FieldRef,
     Literal,
+    Member,
     Postfix,
     Unary,
     quote_string,
@@ -75,6 +78,19 @@ def functions(where: Filter | None) -> set[str]:
     if where is None or where.tree is None:
         return set()
     return {node.function.upper() for node in nodes(where.tree) if isinstance(node, Call)}
+
+
+def element_filters(where: Filter | None) -> dict[str, set[str]]:
+    """The struct array columns a filter's ELEMENT_FILTERs test, each with the sub-fields its
+    conditions name."""
+    found: dict[str, set[str]] = {}
+    if where is None or where.tree is None:
+        return found
+    for node in nodes(where.tree):
+        if isinstance(node, ElementFilter):
+            named = {n.name for n in nodes(node.condition) if isinstance(n, Member)}
+            found.setdefault(node.struct, set()).update(named)
+    return found
 
 
 def _plain_field(expr: Expr) -> str | None:

@@ -6,7 +6,8 @@ identifier bare, anything else (or a keyword such as `or`) as the dynamic key `$
 So no name or value a user types, and no Python value bound by the magic (whatever its
 `__str__`), can change the structure of the filter that reaches Milvus. The same module says
 which output-field names Milvus would read as more than a name, and how a get by primary key
-is written when pymilvus's own (unescaped) key filter would not hold the keys.
+is written when pymilvus's own (unescaped) key filter would not hold the keys. Inside
+ELEMENT_FILTER(items, qty = 3) the names are the struct's sub-fields, written `$[qty]`.
 """
 
 from __future__ import annotations
@@ -108,6 +109,37 @@ class Postfix(Expr):
 
     def fields(self) -> list[str]:
         return self.operand.fields()
+
+
+@dataclass(frozen=True)
+class Member(Expr):
+    """A sub-field of the struct an ELEMENT_FILTER tests: `$[qty]` (one identifier, always)."""
+
+    atomic = True
+    name: str
+
+    def render(self) -> str:
+        if not is_identifier(self.name) or self.name.lower() in RESERVED:
+            raise ValueError(f"{self.name!r} is not a struct sub-field name")
+        return f"$[{self.name}]"
+
+
+@dataclass(frozen=True)
+class ElementFilter(Expr):
+    """`element_filter(items, $[qty] == 3 or ...)`: the rows with an element of the ARRAY<STRUCT>
+    `struct` that matches `condition` (whose names are `Member`s of that struct)."""
+
+    atomic = True
+    struct: str
+    condition: Expr
+
+    def render(self) -> str:
+        if not is_identifier(self.struct) or self.struct.lower() in RESERVED:
+            raise ValueError(f"{self.struct!r} is not a struct field name")
+        return f"element_filter({self.struct}, {self.condition.render()})"
+
+    def fields(self) -> list[str]:
+        return [self.struct]
 
 
 _SIMPLE = (Literal, FieldRef, Call)

@@ -9,7 +9,8 @@ normalized (a value without an offset is in the collection's `timezone`, else UT
 is one the session knows already, or is read (one describe_collection, which the handler would
 make anyway) only when a string looks like a date, so `tag = 'a'` costs no call. After it, the
 TIMESTAMPTZ columns of a result table are shown in `SET timezone`'s zone. Statements without
-such filters or columns pass through untouched, with no extra call.
+such filters or columns pass through untouched, with no extra call. An ELEMENT_FILTER is refused
+in one line where the server has no struct arrays, and its column and sub-fields are checked.
 """
 
 from __future__ import annotations
@@ -20,11 +21,16 @@ from dataclasses import fields, is_dataclass, replace
 from typing import Any
 
 from milvus_kernel.engine.catalog import Catalog
-from milvus_kernel.engine.connection.capabilities import require_full_milvus
+from milvus_kernel.engine.connection.capabilities import require_full_milvus, require_version
 from milvus_kernel.engine.schema.fields import CollectionInfo
 from milvus_kernel.engine.schema.timestamps import BadText, looks_like_time, shown, to_milvus, zone
 from milvus_kernel.errors import ExecutionError
-from milvus_kernel.language.filter_types import compared_with_strings, functions, retimed
+from milvus_kernel.language.filter_types import (
+    compared_with_strings,
+    element_filters,
+    functions,
+    retimed,
+)
 from milvus_kernel.language.statements import Filter
 from milvus_kernel.results import Result, Table
 
@@ -80,6 +86,9 @@ def prepared(catalog: Catalog, statement: Any) -> Any:
     for name in LITE_LACKS:
         if name in called and not catalog.explaining:
             require_full_milvus(catalog, name)
+    tested = [element_filters(where) for where in wheres]
+    if any(tested):
+        check_elements(catalog, _table(statement), tested)
     candidates: dict[str, list[str]] = {}
     for where in wheres:
         for name, values in compared_with_strings(where).items():
@@ -101,6 +110,34 @@ def prepared(catalog: Catalog, statement: Any) -> Any:
         return statement
     naive = next((f.zone for f in fields if f is not None and f.zone), None)
     return _retimed(statement, times, _normalizer(naive))
+
+
+#: the first Milvus with ARRAY<STRUCT<...>> fields (and so element_filter)
+FIRST_WITH_STRUCTS = (2, 6)
+
+
+def check_elements(catalog: Catalog, table: str | None, tested: list[dict[str, set[str]]]) -> None:
+    """ELEMENT_FILTER needs struct arrays (refused in one line on Lite and older servers); each
+    column it names is an ARRAY<STRUCT<...>> with the sub-fields its condition uses."""
+    require_version(catalog, "ELEMENT_FILTER(...)", FIRST_WITH_STRUCTS, "struct arrays")
+    if table is None:
+        return
+    info = catalog.require(table)
+    for struct, members in ((s, m) for found in tested for s, m in found.items()):
+        field = info.field(struct)
+        if field is None or not field.is_struct:
+            what = "no field" if field is None else f"{field.type_text} in"
+            raise ExecutionError(
+                f"collection '{table}' has {what} '{struct}': ELEMENT_FILTER tests the "
+                "elements of an ARRAY<STRUCT<...>> column"
+            )
+        known = [m.name for m in field.members]
+        unknown = sorted(members - set(known))
+        if unknown:
+            raise ExecutionError(
+                f"the structs of {table}.{struct} have no field {', '.join(unknown)} "
+                f"(in ELEMENT_FILTER); their fields: {', '.join(known)}"
+            )
 
 
 def _times(info: CollectionInfo, result: Table) -> list[int]:

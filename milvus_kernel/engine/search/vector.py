@@ -269,6 +269,8 @@ def search(context: HandlerContext, statement: Search) -> Result:
             returned.append(key.field)
     shown, fields = plan_columns(info, returned, score, len(data) > 1, statement.projection)
     search_params: dict[str, Any] = {"params": inner}
+    if "hints" in inner:  # hints = 'iterative_filter': beside "params", where pymilvus reads it
+        search_params["hints"] = inner.pop("hints")
     if metric:
         search_params["metric_type"] = metric
     options = {**catalog.read_options(), **extra, **grouping}

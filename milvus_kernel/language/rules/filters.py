@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from lark import Token, Transformer, v_args
@@ -82,6 +83,8 @@ class FilterRules(Transformer):
                 function,
             )
         name = str(function)
+        if name.upper() == "ELEMENT_FILTER":
+            return element_filter(function, tuple(_expr(arg) for arg in args))
         if name.upper() in GEOMETRY_FUNCTIONS:  # Milvus takes them all upper or all lower case
             name = name.upper()
         return f.Call(name, tuple(_expr(arg) for arg in args))
@@ -116,3 +119,50 @@ def _arith(parts: tuple[Any, ...]) -> f.Expr:
     for op, operand in zip(parts[1::2], parts[2::2], strict=True):
         result = f.Binary(str(op), result, _expr(operand))
     return result
+
+
+ELEMENT_FILTER_FORM = "ELEMENT_FILTER(items, qty = 3 OR qty = 5)"
+
+
+def element_filter(at: Token, args: tuple[f.Expr, ...]) -> f.ElementFilter:
+    """`ELEMENT_FILTER(items, qty = 3)`: the ARRAY<STRUCT> column, then a condition on one
+    element whose bare names are the struct's sub-fields (each exactly one name: `$[qty]`)."""
+    if len(args) != 2:
+        raise SemanticError(
+            f"ELEMENT_FILTER takes a struct array column and a condition: {ELEMENT_FILTER_FORM}",
+            at,
+        )
+    struct, condition = args
+    if not isinstance(struct, f.FieldRef) or struct.path or not _plain(struct.name):
+        raise SemanticError(
+            "the first argument of ELEMENT_FILTER is the name of an ARRAY<STRUCT<...>> column "
+            f"(letters, digits and _): {ELEMENT_FILTER_FORM}",
+            at,
+        )
+    return f.ElementFilter(struct.name, _members(condition, at))
+
+
+def _plain(name: str) -> bool:
+    return f.is_identifier(name) and name.lower() not in f.RESERVED
+
+
+def _members(expr: f.Expr, at: Token) -> f.Expr:
+    """`expr` with every name a sub-field of the struct (`$[name]`)."""
+    if isinstance(expr, f.FieldRef):
+        if expr.path or not _plain(expr.name):
+            shown = expr.name + "".join(f"[{step!r}]" for step in expr.path)
+            raise SemanticError(
+                f"`{shown}` is not a sub-field name: inside ELEMENT_FILTER a name is one field of "
+                "the struct, spelled with letters, digits and _ (and not a keyword)",
+                at,
+            )
+        return f.Member(expr.name)
+    if isinstance(expr, f.ElementFilter):
+        raise SemanticError("an ELEMENT_FILTER cannot hold another ELEMENT_FILTER", at)
+    if isinstance(expr, f.Binary):
+        return replace(expr, left=_members(expr.left, at), right=_members(expr.right, at))
+    if isinstance(expr, (f.Unary, f.Postfix)):
+        return replace(expr, operand=_members(expr.operand, at))
+    if isinstance(expr, f.Call):
+        return replace(expr, args=tuple(_members(arg, at) for arg in expr.args))
+    return expr

@@ -1,0 +1,234 @@
+"""Struct arrays at the element level (pymilvus's examples/struct_example.py): ELEMENT_FILTER in a
+filter, embedding-list search (`FOR EMBEDDINGS (...)`) and indexes on a vector inside a struct.
+
+No server here has struct arrays (Milvus Lite 3.2.2 drops them at create, the 2.3.5 standalone
+predates them), so: the rendered Milvus filter text is checked exactly, hostile names and values
+included (a name is always one name, a value always one quoted value); each statement on Lite
+and on the 2.3.5 standalone fails in one line naming the server; and EXPLAIN's code, on a client
+that describes the collection as a Milvus 2.6 server does (the real Lite client otherwise), is
+bound to pymilvus 3.0.2's signatures and run, EmbeddingList objects included.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from admin_helpers import fails, one, run, server_session
+from explained_code import checked_calls
+from pymilvus import DataType, MilvusClient
+
+from milvus_kernel.engine.session import Session
+from milvus_kernel.errors import MilvusSyntaxError
+from milvus_kernel.language.parser import parse_cell
+
+
+def where_of(cell: str, params: dict[str, Any] | None = None) -> str:
+    [statement] = parse_cell(cell, params)
+    return statement.where.expression
+
+
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [
+        (
+            "content = 'aaa' AND ELEMENT_FILTER(items, qty = 3 OR qty = 5 OR qty = 7)",
+            '(content == "aaa") and element_filter(items, '
+            "(($[qty] == 3) or ($[qty] == 5)) or ($[qty] == 7))",
+        ),
+        ("element_filter(items, qty > 50)", "element_filter(items, $[qty] > 50)"),
+        (
+            "NOT ELEMENT_FILTER(items, name LIKE 'a%' AND qty BETWEEN 1 AND 4)",
+            'not element_filter(items, ($[name] like "a%") and (($[qty] >= 1) and ($[qty] <= 4)))',
+        ),
+        ("ELEMENT_FILTER(items, qty IN (1, 2))", "element_filter(items, $[qty] in [1, 2])"),
+        ("ELEMENT_FILTER(`items`, `qty` <> -1)", "element_filter(items, $[qty] != (-1))"),
+    ],
+)
+def test_element_filter_renders_sub_fields_as_milvus_writes_them(where: str, expected: str):
+    assert where_of(f"SELECT id FROM docs WHERE {where}") == expected
+    [statement] = parse_cell(f"SEARCH docs USING items[emb] FOR [1, 0, 0, 0] WHERE {where}")
+    assert statement.where.expression == expected
+
+
+HOSTILE_VALUES = [
+    "3) or $[qty] > 0 or (1",
+    'a", $[qty]) or true or element_filter(items, $[name] == "',
+    "x' || 1 == 1 || 'y",
+    "nul\u0000 quote' dq\" bs\\ nl\n",
+    "]) or id > 0 #",
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE_VALUES)
+def test_a_hostile_value_stays_one_quoted_string_inside_element_filter(value: str):
+    for cell, params in [
+        ("SELECT id FROM docs WHERE ELEMENT_FILTER(items, name = :v)", {"v": value}),
+        ("SELECT id FROM docs WHERE ELEMENT_FILTER(items, name = " + _sql(value) + ")", None),
+    ]:
+        text = where_of(cell, params)
+        prefix, suffix = "element_filter(items, $[name] == ", ")"
+        assert text.startswith(prefix) and text.endswith(suffix), text
+        literal = text[len(prefix) : -len(suffix)]
+        assert _unquoted(literal) == value
+
+
+def _sql(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _unquoted(literal: str) -> str:
+    """A Milvus double-quoted literal read back as Milvus reads it (\\\\ \\" \\n \\r \\t)."""
+    assert literal[0] == literal[-1] == '"'
+    out, i, body = [], 0, literal[1:-1]
+    escapes = {"\\": "\\", '"': '"', "n": "\n", "r": "\r", "t": "\t"}
+    while i < len(body):
+        if body[i] == "\\":
+            out.append(escapes[body[i + 1]])
+            i += 2
+            continue
+        assert body[i] != '"', literal  # an unescaped quote would end the string early
+        out.append(body[i])
+        i += 1
+    return "".join(out)
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("ELEMENT_FILTER(items)", "takes a struct array column and a condition"),
+        ("ELEMENT_FILTER(items, qty = 1, qty = 2)", "takes a struct array column and a condition"),
+        ("ELEMENT_FILTER(`x) or (1`, qty = 1)", "the first argument of ELEMENT_FILTER"),
+        ("ELEMENT_FILTER(items['a'], qty = 1)", "the first argument of ELEMENT_FILTER"),
+        ("ELEMENT_FILTER(`or`, qty = 1)", "the first argument of ELEMENT_FILTER"),
+        ("ELEMENT_FILTER(items, `qty] == 1 or $[qty` = 2)", "is not a sub-field name"),
+        ("ELEMENT_FILTER(items, `not` = 2)", "is not a sub-field name"),
+        ("ELEMENT_FILTER(items, meta['k'] = 2)", "is not a sub-field name"),
+        ("ELEMENT_FILTER(items, ELEMENT_FILTER(items, qty = 1))", "cannot hold another"),
+    ],
+)
+def test_bad_element_filters_say_what_and_where(where: str, message: str):
+    cell = f"SELECT id FROM docs WHERE {where}"
+    with pytest.raises(MilvusSyntaxError) as raised:
+        parse_cell(cell)
+    report = raised.value.render()
+    assert message in report, report
+    assert "column 27" in report, report  # the caret is on ELEMENT_FILTER
+
+
+DIM = 4
+
+
+def described(name: str) -> dict[str, Any]:
+    """describe_collection of a Milvus 2.6 server for the collection of struct_example.py's shape:
+    id, content, items ARRAY<STRUCT<name VARCHAR(20), qty INT32, emb FLOAT_VECTOR(4)>>(8), v."""
+    return {
+        "collection_name": name,
+        "fields": [
+            {"name": "id", "type": DataType.INT64, "params": {}, "is_primary": True},
+            {"name": "content", "type": DataType.VARCHAR, "params": {"max_length": 100}},
+            {
+                "name": "items",
+                "type": DataType.ARRAY,
+                "element_type": DataType.STRUCT,
+                "params": {"max_capacity": 8},
+                "struct_fields": [
+                    {"name": "name", "type": DataType.VARCHAR, "params": {"max_length": 20}},
+                    {"name": "qty", "type": DataType.INT32, "params": {}},
+                    {"name": "emb", "type": DataType.FLOAT_VECTOR, "params": {"dim": DIM}},
+                ],
+            },
+            {"name": "v", "type": DataType.FLOAT_VECTOR, "params": {"dim": DIM}},
+        ],
+        "functions": [],
+    }
+
+
+class StructServer:
+    """The real Lite client, except that `name` is described as a 2.6 server describes a
+    collection with a struct array (Lite would have dropped it)."""
+
+    def __init__(self, client: Any, name: str) -> None:
+        self.client, self.name = client, name
+
+    def __getattr__(self, method: str) -> Any:
+        attribute = getattr(self.client, method)
+        if method != "describe_collection":
+            return attribute
+
+        def describe(*args: Any, **kwargs: Any) -> Any:
+            raw = attribute(*args, **kwargs)
+            return {**raw, **described(self.name)} if args[0] == self.name else raw
+
+        return describe
+
+
+@pytest.fixture
+def docs(tmp_path: Path) -> Any:
+    """A session whose `docs` collection is described with a struct array (the Lite collection
+    has id, content and v, so its indexes and load state are real)."""
+    session = Session(workdir=tmp_path, environ={})
+    run(
+        session,
+        f"CREATE TABLE docs (id INT64 PRIMARY KEY, content VARCHAR(100), v FLOAT_VECTOR({DIM}));"
+        "CREATE INDEX ON docs (v) USING FLAT WITH (metric_type = 'L2')",
+    )
+    connection = session.catalog().connection
+    connection.client = StructServer(connection.client, "docs")
+    session.catalog().forget("docs")
+    yield session
+    session.close()
+
+
+ELEMENT_QUERY = "SELECT id, content FROM docs WHERE ELEMENT_FILTER(items, qty > 50) LIMIT 5"
+ELEMENT_SEARCH = (
+    "SEARCH docs USING v FOR [1, 0, 0, 0] WHERE content = 'aaa' AND "
+    "ELEMENT_FILTER(items, qty = 3 OR qty = 5) LIMIT 10 WITH (hints = 'iterative_filter')"
+)
+
+
+def test_explain_of_element_filter_is_pymilvus_code_the_example_writes(docs: Session):
+    [(method, args, kwargs)] = checked_calls(one(docs, f"EXPLAIN {ELEMENT_QUERY}").text)
+    assert (method, args[0]) == ("query", "docs")
+    assert kwargs["filter"] == "element_filter(items, $[qty] > 50)"
+    assert kwargs["limit"] == 5
+    calls = checked_calls(one(docs, f"EXPLAIN {ELEMENT_SEARCH}").text)
+    [(method, args, kwargs)] = [c for c in calls if c[0] == "search"]
+    assert kwargs["filter"] == (
+        '(content == "aaa") and element_filter(items, ($[qty] == 3) or ($[qty] == 5))'
+    )
+    assert kwargs["search_params"]["hints"] == "iterative_filter"
+
+
+def test_element_filter_is_refused_in_one_line_on_lite_and_checked_against_the_schema(
+    docs: Session,
+):
+    for cell in (
+        ELEMENT_QUERY,
+        ELEMENT_SEARCH,
+        "DELETE FROM docs WHERE ELEMENT_FILTER(items, qty = 1)",
+    ):
+        report = fails(docs, cell)
+        assert report.count("\n") == 0, report
+        assert report.endswith("ELEMENT_FILTER(...) is not supported by Milvus Lite"), report
+    report = fails(docs, "EXPLAIN SELECT id FROM docs WHERE ELEMENT_FILTER(items, colour = 1)")
+    assert "the structs of docs.items have no field colour (in ELEMENT_FILTER)" in report
+    assert "their fields: name, qty, emb" in report
+    report = fails(docs, "EXPLAIN SELECT id FROM docs WHERE ELEMENT_FILTER(content, qty = 1)")
+    assert "has VARCHAR(100) in 'content': ELEMENT_FILTER tests the elements" in report, report
+    report = fails(docs, "EXPLAIN SELECT id FROM docs WHERE ELEMENT_FILTER(nothing, qty = 1)")
+    assert "has no field 'nothing'" in report, report
+
+
+def test_the_2_3_standalone_refuses_element_filter_naming_its_version(milvus_server, tmp_path):
+    name = "elements_23"
+    with server_session(milvus_server, tmp_path) as session:
+        run(session, f"CREATE TABLE {name} (id INT64 PRIMARY KEY, v FLOAT_VECTOR(2))")
+        try:
+            report = fails(session, f"SELECT id FROM {name} WHERE ELEMENT_FILTER(items, qty = 1)")
+            assert report.count("\n") == 0, report
+            assert "ELEMENT_FILTER(...) is not supported by Milvus v2.3.5" in report, report
+            assert report.endswith("(2.6+: struct arrays)"), report
+        finally:
+            MilvusClient(milvus_server.uri, token=milvus_server.token or "").drop_collection(name)
