@@ -25,6 +25,7 @@ from milvus_kernel.engine.reads.rows import column_for, plain, star_fields
 from milvus_kernel.engine.schema.fields import CollectionInfo, FieldInfo
 from milvus_kernel.engine.schema.indexes import build_default_index
 from milvus_kernel.engine.search import iterator, query_sources, rankers
+from milvus_kernel.engine.search.aggregation import aggregated_search, require_aggregation
 from milvus_kernel.engine.search.fulltext import bm25_score, server_functions
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.filters import output_name_problem
@@ -242,6 +243,8 @@ def search(context: HandlerContext, statement: Search) -> Result:
     catalog = context.catalog
     table = statement.table
     info = catalog.require(table)
+    if statement.aggregation:  # refused before anything is sent (a default index built)
+        require_aggregation(catalog)
     check_filter_fields(info, statement.where)
     for partition in statement.partitions:
         require_partition(catalog, table, partition)
@@ -284,6 +287,12 @@ def search(context: HandlerContext, statement: Search) -> Result:
     rows: list[tuple[Any, ...]] = []
     if deep:
         options.pop("offset", None)
+    if statement.aggregation:  # one row per bucket, not one per hit
+        call = {"anns_field": field.name, "output_fields": fields, "search_params": search_params}
+        step = batch_size(catalog, table, field, len(data))
+        return aggregated_search(
+            catalog, info, statement, data, step, call | options, score, used, note
+        )
         hits = iterator.deep_hits(
             catalog, statement, field.name, data, search_params, fields, options
         )

@@ -103,6 +103,10 @@ class CodeWriter:
                 items = ", ".join(f"{k!r}: {self.value(v, hint)}" for k, v in value.items())
                 return "{" + items + "}"
             if isinstance(value, (list, tuple)):
+        if kind == "SearchAggregation":  # SEARCH ... AGGREGATE BY: a variable of its own
+            name = self.variable("aggregation")
+            self.lines += _call_lines(f"{name} = SearchAggregation", self.aggregation(value))
+            return name
                 items = ", ".join(self.value(v, hint) for v in value)
                 return f"[{items}]" if isinstance(value, list) else f"({items},)"
         return self.literal(value, hint)
@@ -210,6 +214,24 @@ class CodeWriter:
             "anns_field": repr(request.anns_field),
             "param": self.value(request.param, "param"),
             "limit": repr(request.limit),
+    def aggregation(self, level: Any) -> list[str]:
+        """The arguments of one `SearchAggregation` level, its `TopHits` and nested levels."""
+        self.imports.add("from pymilvus import SearchAggregation")
+        args = [f"fields={level._fields!r}", f"size={level._size!r}"]
+        if level._metrics:
+            args.append(f"metrics={level._metrics!r}")
+        if level._order:
+            args.append(f"order={level._order!r}")
+        if level._top_hits is not None:
+            self.imports.add("from pymilvus import TopHits")
+            top = level._top_hits
+            sort = f", sort={top.sort!r}" if top.sort else ""
+            args.append(f"top_hits=TopHits(size={top.size!r}{sort})")
+        if level._sub_aggregation is not None:
+            inner = _call_lines("SearchAggregation", self.aggregation(level._sub_aggregation))
+            args.append("sub_aggregation=" + "\n".join(inner))
+        return args
+
         }
         if request.expr:
             args["expr"] = self.value(request.expr, "expr")
