@@ -24,7 +24,7 @@ from milvus_kernel.engine.reads import ordering
 from milvus_kernel.engine.reads.rows import column_for, plain, star_fields
 from milvus_kernel.engine.schema.fields import CollectionInfo, FieldInfo
 from milvus_kernel.engine.schema.indexes import build_default_index
-from milvus_kernel.engine.search import iterator, query_sources, rankers
+from milvus_kernel.engine.search import chains, iterator, query_sources, rankers
 from milvus_kernel.engine.search.aggregation import aggregated_search, require_aggregation
 from milvus_kernel.engine.search.fulltext import bm25_score, server_functions
 from milvus_kernel.errors import ExecutionError
@@ -261,7 +261,7 @@ def search(context: HandlerContext, statement: Search) -> Result:
     catalog.ensure_loaded(table)  # before FOR ID reads the stored vectors
     data = query_sources.resolve(catalog, info, field, statement, context.workdir)
     bm25 = info.bm25_source(field.name) is not None
-    rescored = any(r.name != "BOOST" for r in statement.rankers)  # DECAY, MODEL: a score
+    rescored = any(r.name != "BOOST" for r in statement.rankers) or bool(statement.chain)
     score = "score" if bm25 or rescored else "distance"
     returned = list(statement.output_fields)
     if statement.group_by and statement.group_by not in returned and "*" not in returned:
@@ -280,6 +280,9 @@ def search(context: HandlerContext, statement: Search) -> Result:
     if statement.rankers:
         rankers.require_rankers(catalog, statement.rankers, used)
         options["ranker"] = rankers.search_ranker(info, statement.rankers)
+    if statement.chain:  # RERANK CHAIN (...): a FunctionChain, and the fields its steps read
+        options["function_chains"], read = chains.function_chain(catalog, info, statement)
+        fields += [name for name in read if name not in fields]
     if statement.offset:
         options["offset"] = statement.offset
     if statement.partitions:
@@ -314,9 +317,8 @@ def search(context: HandlerContext, statement: Search) -> Result:
                 **options,
             )
         with translating(table=table):  # pymilvus decodes hits lazily
-            rows += hit_rows(
-                results, shown, info.primary.name, score, start + 1, statement.offset, bm25
-            )
+            first_rank = statement.offset + chains.rank_offset(statement.chain)
+            rows += hit_rows(results, shown, info.primary.name, score, start + 1, first_rank, bm25)
     if statement.order:
         instants = ordering.instant_fields(info)  # TIMESTAMPTZ: as instants, not text
         rows = ordering.order_hits(rows, shown, statement.order, instants)

@@ -116,6 +116,9 @@ def client_line(target: Target) -> str:
     return f"client = MilvusClient({', '.join(args)})"
 
 
+TOP_LEVEL = "from pymilvus import "  # merged into one line (a submodule's import stays its own)
+
+
 def script(target: Target, recorder: Recorder) -> str:
     """The recorded calls as a Python script."""
     writer = CodeWriter()
@@ -123,11 +126,11 @@ def script(target: Target, recorder: Recorder) -> str:
         writer.call(call)
     imports = ["from pymilvus import MilvusClient"]
     pymilvus_names = sorted(
-        i.removeprefix("from pymilvus import ") for i in writer.imports if "pymilvus" in i
+        i.removeprefix(TOP_LEVEL) for i in writer.imports if i.startswith(TOP_LEVEL)
     )
     if pymilvus_names:
         imports = [f"from pymilvus import {', '.join(['MilvusClient', *pymilvus_names])}"]
-    imports = sorted(i for i in writer.imports if "pymilvus" not in i) + imports
+    imports = sorted(i for i in writer.imports if not i.startswith(TOP_LEVEL)) + imports
     if any(call.target == "bulk_writer" for call in recorder.calls):
         imports.append("from pymilvus import bulk_writer  # pip install 'pymilvus[bulk_writer]'")
     lines = [*imports, "", client_line(target), ""]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from milvus_kernel.engine.embeddings import explained
+from milvus_kernel.engine.search.chains import chain_code
 from milvus_kernel.engine.search.query_sources import Sourced
 
 WIDTH = 100
@@ -90,6 +91,12 @@ class CodeWriter:
             functions = ", ".join(self.function(f) for f in value.functions)
             params = f", params={value.params!r}" if value.params else ""
             return f"FunctionScore([{functions}]{params})"
+        if kind == "FunctionChain":  # RERANK CHAIN: built op by op
+            self.imports.add("from pymilvus import FunctionChain, FunctionChainStage")
+            self.imports.add("from pymilvus.function_chain import col, fn")
+            name = self.variable("chain")
+            self.lines += [f"{name} = (", *(f"    {line}" for line in chain_code(value)), ")"]
+            return name
         if kind == "DataType":
             self.imports.add("from pymilvus import DataType")
             return f"DataType.{value.name}"
