@@ -103,6 +103,10 @@ class CodeWriter:
         if kind == "FunctionType":
             self.imports.add("from pymilvus import FunctionType")
             return f"FunctionType.{value.name}"
+        if kind == "SearchAggregation":  # SEARCH ... AGGREGATE BY: a variable of its own
+            name = self.variable("aggregation")
+            self.lines += _call_lines(f"{name} = SearchAggregation", self.aggregation(value))
+            return name
         if isinstance(value, Sourced):
             return self.literal(list(value), hint)
         if not _plain_data(value):  # a container of pymilvus objects: build it item by item
@@ -110,10 +114,6 @@ class CodeWriter:
                 items = ", ".join(f"{k!r}: {self.value(v, hint)}" for k, v in value.items())
                 return "{" + items + "}"
             if isinstance(value, (list, tuple)):
-        if kind == "SearchAggregation":  # SEARCH ... AGGREGATE BY: a variable of its own
-            name = self.variable("aggregation")
-            self.lines += _call_lines(f"{name} = SearchAggregation", self.aggregation(value))
-            return name
                 items = ", ".join(self.value(v, hint) for v in value)
                 return f"[{items}]" if isinstance(value, list) else f"({items},)"
         return self.literal(value, hint)
@@ -214,13 +214,6 @@ class CodeWriter:
             self.lines += _call_lines(f"{name}.add_index", args)
         return name
 
-    def request(self, request: Any) -> str:
-        self.imports.add("from pymilvus import AnnSearchRequest")
-        args = {
-            "data": self.value(request.data, "data"),
-            "anns_field": repr(request.anns_field),
-            "param": self.value(request.param, "param"),
-            "limit": repr(request.limit),
     def aggregation(self, level: Any) -> list[str]:
         """The arguments of one `SearchAggregation` level, its `TopHits` and nested levels."""
         self.imports.add("from pymilvus import SearchAggregation")
@@ -239,6 +232,13 @@ class CodeWriter:
             args.append("sub_aggregation=" + "\n".join(inner))
         return args
 
+    def request(self, request: Any) -> str:
+        self.imports.add("from pymilvus import AnnSearchRequest")
+        args = {
+            "data": self.value(request.data, "data"),
+            "anns_field": repr(request.anns_field),
+            "param": self.value(request.param, "param"),
+            "limit": repr(request.limit),
         }
         if request.expr:
             args["expr"] = self.value(request.expr, "expr")
