@@ -3,7 +3,9 @@ pymilvus call — `client.<method>(...)` binds to MilvusClient's signature, `bul
 to pymilvus.bulk_writer's function (read from its source: importing it needs the bulk_writer
 extra). The arguments must be literals (they are, for the statements checked here).
 `checked_calls` runs a script instead, for code whose arguments are variables (a schema, a
-`Function`): each `client.<method>(...)` is bound to MilvusClient's signature, then recorded."""
+`Function`): each `client.<method>(...)` is bound to MilvusClient's signature, then recorded.
+`run_explained` runs a statement's EXPLAIN code on the session's own client (Milvus Lite) and
+gives back the variables it made (`rows`, `ordered`, ...), to compare with the statement's rows."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pymilvus
+from admin_helpers import one
 from pymilvus import MilvusClient
 
 
@@ -92,3 +95,14 @@ def checked_calls(code: str) -> list[tuple[str, tuple[Any, ...], dict[str, Any]]
     checker = Checker()
     exec("\n".join(lines), {"client": checker})  # the kernel's own printed code
     return checker.calls
+
+
+def run_explained(session: Any, sql: str) -> dict[str, Any]:
+    """Run EXPLAIN's code of `sql` (kernel-side work included) on the session's client."""
+    code = one(session, f"EXPLAIN {sql}").text
+    assert "# computed by the kernel:" in code
+    assert code.count("client.") >= 1
+    scope: dict[str, Any] = {"MilvusClient": lambda **_: session.catalog().connection.client}
+    body = "\n".join(line for line in code.splitlines() if not line.startswith("from pymilvus"))
+    exec(compile(body, "<explain>", "exec"), scope)  # the kernel's own EXPLAIN
+    return scope

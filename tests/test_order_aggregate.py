@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 from admin_helpers import one
+from explained_code import run_explained
 from kernel_harness import execute, running_kernel
 from pymilvus import DataType, MilvusClient
 
@@ -281,16 +282,6 @@ def test_search_order_by_sorts_the_top_hits(session, items):
         assert row[2] == pytest.approx(hit["distance"], abs=1e-4)
 
 
-def _run_explained(session, sql: str) -> dict[str, Any]:
-    code = one(session, f"EXPLAIN {sql}").text
-    assert "# computed by the kernel:" in code
-    assert code.count("client.") >= 1
-    scope: dict[str, Any] = {"MilvusClient": lambda **_: session.catalog().connection.client}
-    body = "\n".join(line for line in code.splitlines() if not line.startswith("from pymilvus"))
-    exec(compile(body, "<explain>", "exec"), scope)  # the kernel's own EXPLAIN
-    return scope
-
-
 @pytest.mark.parametrize(
     "sql",
     [
@@ -303,7 +294,7 @@ def _run_explained(session, sql: str) -> dict[str, Any]:
 )
 def test_explain_code_gives_the_same_rows(session, items, sql):
     table = one(session, sql)
-    scope = _run_explained(session, sql)
+    scope = run_explained(session, sql)
     names = [c.name for c in table.columns]
     explained = [tuple(row[n] for n in names) for row in scope["rows"]]
     assert len(explained) == len(table.rows)
@@ -315,7 +306,7 @@ def test_explain_code_gives_the_same_rows(session, items, sql):
 def test_explain_of_search_order_by_gives_the_same_hits(session, items):
     sql = "SEARCH items FOR [0.1, 0.9, 0.2, 0.4] ORDER BY price LIMIT 30"
     table = one(session, sql)
-    scope = _run_explained(session, sql)
+    scope = run_explained(session, sql)
     assert [h["id"] for h in scope["ordered"]] == [r[1] for r in table.rows]
 
 
@@ -449,7 +440,7 @@ def test_timestamps_order_as_instants_not_as_text(session, unique_name):
                 min(mine),
                 max(mine),
             )
-        scope = _run_explained(session, sql)
+        scope = run_explained(session, sql)
         assert [tuple(r.values()) for r in scope["rows"]] == table.rows
     finally:
         one(session, "SET timezone = 'UTC'")

@@ -9,14 +9,19 @@ have none, so the kernel orders the rows itself while they stream from `query_it
   temporary files, merged as they are read.
 
 NULLs sort last, ascending or descending; TIMESTAMPTZ values (ISO text) compare as the instants
-they name, not as text. Ties are broken by the primary key, ascending, so the
-order is the same on every server and every run. EXPLAIN prints the iterator loop and the Python
-sorts that give the same rows (`sort_code`).
+they name, not as text. A dynamic key or a JSON path (`meta['k'][0]`, also into an ARRAY) may
+hold values of several kinds: they sort by kind first — numbers, then text, then booleans, then
+arrays and objects (by their JSON text) — and a missing key or step is NULL. Ties are broken by
+the primary key, ascending, so the order is the same on every server and every run. EXPLAIN
+prints the iterator loop and the Python sorts that give the same rows (`sort_code`).
 """
 
 from __future__ import annotations
 
+import ast
 import heapq
+import inspect
+import json
 import pickle
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -70,6 +75,54 @@ def comparable_field(info: CollectionInfo, name: str, clause: str) -> None:
         )
 
 
+def order_field(info: CollectionInfo, key: OrderKey, clause: str) -> None:
+    """Raise unless `key` orders rows: a comparable field, a dynamic key (on a collection with
+    the dynamic field), or a JSON path into a JSON or ARRAY field or a dynamic key."""
+    field = info.field(key.field)
+    if field is None and info.dynamic:
+        return
+    if not key.path:
+        comparable_field(info, key.field, clause)
+        return
+    shown = f"{clause} {key.field}" + "".join(f"[{step!r}]" for step in key.path)
+    if field is None:
+        raise ExecutionError(
+            f"{shown}: collection '{info.name}' has no field '{key.field}' (and no dynamic"
+            f" field); fields: {', '.join(info.names)}"
+        )
+    if field.kind not in ("json", "array"):
+        raise ExecutionError(f"{shown}: a {field.type_text} field has no keys or elements")
+
+
+def loose_keys(info: CollectionInfo, order: Sequence[OrderKey]) -> frozenset[str]:
+    """The fields of `order` whose values may be of several kinds: JSON paths, dynamic keys."""
+    return frozenset(k.field for k in order if k.path or info.field(k.field) is None)
+
+
+def at(row: Row, name: str, *path: str | int) -> Any:
+    """The value of `name` in `row`, then of each step of `path` (None where one is missing)."""
+    value = row.get(name)
+    for step in path:
+        if isinstance(value, dict) and isinstance(step, str):
+            value = value.get(step)
+        elif isinstance(value, list) and isinstance(step, int) and -len(value) <= step < len(value):
+            value = value[step]
+        else:
+            return None
+    return value
+
+
+def ranked(value: Any) -> tuple[int, Any]:
+    """A JSON value as a sort key across kinds: numbers, then text, booleans, arrays and objects."""
+    if isinstance(value, bool):
+        return (2, value)
+    if isinstance(value, (int, float)):
+        return (0, value)
+    if isinstance(value, str):
+        return (1, value)
+    return (3, json.dumps(value, sort_keys=True))
+
+
 def instant_fields(info: CollectionInfo) -> frozenset[str]:
     """The TIMESTAMPTZ fields: their ISO text compares as the instant it names (`instant`)."""
     return frozenset(f.name for f in info.fields if f.type == "TIMESTAMPTZ")
@@ -81,21 +134,30 @@ def instant(text: str | None) -> datetime | None:
 
 
 def sort_key(
-    order: Sequence[OrderKey], tie: str | None = None, instants: frozenset[str] = frozenset()
+    order: Sequence[OrderKey],
+    tie: str | None = None,
+    instants: frozenset[str] = frozenset(),
+    loose: frozenset[str] = frozenset(),
 ) -> Callable[[Row], tuple[Any, ...]]:
     """The key that sorts rows by `order`, NULLs last, then by the field `tie` ascending; the
-    columns `instants` (TIMESTAMPTZ) compare as instants."""
-    keys = [(key.field, key.descending, key.field in instants) for key in order]
+    columns `instants` (TIMESTAMPTZ) compare as instants, the `loose` ones (`loose_keys`) by
+    kind first (`ranked`)."""
+    keys = [
+        (key.field, key.path, key.descending, key.field in instants, key.field in loose)
+        for key in order
+    ]
 
     def key(row: Row) -> tuple[Any, ...]:
         parts: list[Any] = []
-        for name, descending, timed in keys:
-            value = row.get(name)
+        for name, path, descending, timed, mixed in keys:
+            value = at(row, name, *path) if path else row.get(name)
             if value is None:
                 parts.append((1, None))
                 continue
             if timed:
                 value = instant(value)
+            elif mixed:
+                value = ranked(value)
             parts.append((0, Descending(value) if descending else value))
         if tie is not None:
             parts.append(row.get(tie))
@@ -166,16 +228,24 @@ def sort_code(
     tie: str | None,
     rows: str = "rows",
     instants: frozenset[str] = frozenset(),
+    loose: frozenset[str] = frozenset(),
 ) -> list[str]:
     """Python that sorts the list `rows` of dicts like `sort_key` does (stable sorts, last key
-    first; TIMESTAMPTZ text through `instant`, which `instant_code` defines)."""
+    first; TIMESTAMPTZ text through `instant`, which `instant_code` defines; JSON paths and
+    dynamic keys through `at` and `ranked`, which `loose_code` defines)."""
     lines = []
     if tie is not None:
         lines.append(f"{rows}.sort(key=lambda row: row[{tie!r}])  # ties: {tie} ascending")
     for key in reversed(order):
-        name = key.field
-        value = f"row.get({name!r})"
-        compared = f"instant({value})" if name in instants else value
+        name = key.field + "".join(f"[{step!r}]" for step in key.path)
+        steps = "".join(f", {step!r}" for step in key.path)
+        value = f"at(row, {key.field!r}{steps})" if key.path else f"row.get({key.field!r})"
+        if key.field in instants:
+            compared = f"instant({value})"
+        elif key.field in loose:
+            compared = f"ranked({value})"
+        else:
+            compared = value
         if key.descending:
             lines.append(
                 f"{rows}.sort(key=lambda row: ({value} is not None, {compared}),"
@@ -187,6 +257,21 @@ def sort_code(
                 f"  # {name} ASC, NULLs last"
             )
     return lines
+
+
+def loose_code() -> list[str]:
+    """Python that defines `at` and `ranked` for `sort_code`: the kernel's own functions, without
+    their type hints (they name the kernel's types)."""
+    lines = ["import json", ""]
+    for function in (at, ranked):
+        tree = ast.parse(inspect.getsource(function))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef):
+                node.returns = None
+            elif isinstance(node, ast.arg):
+                node.annotation = None
+        lines += ["", *ast.unparse(tree).splitlines(), ""]
+    return [*lines, ""]
 
 
 def instant_code() -> list[str]:
@@ -224,13 +309,13 @@ def order_hits(
     rows: list[tuple[Any, ...]],
     shown: Sequence[str],
     order: Sequence[OrderKey],
-    instants: frozenset[str] = frozenset(),
+    info: CollectionInfo,
 ) -> list[tuple[Any, ...]]:
     """Search hits (rows of the `shown` columns) sorted by `order` within each query; hits that
     tie keep their order by distance (a stable sort)."""
     if not order:
         return rows
-    key = sort_key(order, instants=instants)
+    key = sort_key(order, instants=instant_fields(info), loose=loose_keys(info, order))
     query = shown.index("query") if "query" in shown else None
 
     def by(row: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -240,13 +325,14 @@ def order_hits(
     return sorted(rows, key=by)
 
 
-def hits_sort_code(
-    order: Sequence[OrderKey], pk: str, score: str, instants: frozenset[str] = frozenset()
-) -> list[str]:
+def hits_sort_code(order: Sequence[OrderKey], info: CollectionInfo, score: str) -> list[str]:
     """Python that sorts each query's hits of `result` by `order`, into the list `ordered`."""
-    timed = instants & {key.field for key in order}
+    pk = info.primary.name
+    timed = instant_fields(info) & {key.field for key in order}
+    loose = loose_keys(info, order)
     lines = [
         *(instant_code() if timed else []),
+        *(loose_code() if loose else []),
         "ordered = []",
         "for number, hits in enumerate(result, start=1):",
         "    rows = [",
@@ -255,5 +341,6 @@ def hits_sort_code(
         "        for hit in hits",
         "    ]",
     ]
-    lines += ["    " + line for line in sort_code(order, None, instants=frozenset(timed))]
+    sorts = sort_code(order, None, instants=frozenset(timed), loose=loose)
+    lines += ["    " + line for line in sorts]
     return [*lines, "    ordered.extend(rows)"]

@@ -220,13 +220,14 @@ def _aggregated(reader: Reader, statement: Select) -> Table:
 def _ordered(reader: Reader, statement: Select) -> Table:
     """ORDER BY fields, sorted by the kernel over the streamed rows (ordering.py)."""
     for key in statement.order:
-        ordering.comparable_field(reader.info, key.field, "ORDER BY")
+        ordering.order_field(reader.info, key, "ORDER BY")
     primary = reader.info.primary.name
     if reader.output_fields != ["*"]:
         wanted = [*reader.output_fields, *(k.field for k in statement.order), primary]
         reader.output_fields = list(dict.fromkeys(wanted))
     instants = ordering.instant_fields(reader.info)
-    key = ordering.sort_key(statement.order, primary, instants)
+    loose = ordering.loose_keys(reader.info, statement.order)
+    key = ordering.sort_key(statement.order, primary, instants, loose)
     offset, limit = statement.offset, statement.limit
     label = f"SELECT {reader.table}: ordering"
     matched = max(0, reader.count() - offset)
@@ -240,7 +241,8 @@ def _ordered(reader: Reader, statement: Select) -> Table:
     ordering.explain_python(
         reader.catalog,
         (ordering.instant_code() if timed else [])
-        + ordering.sort_code(statement.order, primary, instants=frozenset(timed))
+        + (ordering.loose_code() if loose else [])
+        + ordering.sort_code(statement.order, primary, instants=frozenset(timed), loose=loose)
         + ordering.window_code(offset, limit, names),
     )
     if shown == total:

@@ -267,7 +267,7 @@ def search(context: HandlerContext, statement: Search) -> Result:
     if statement.group_by and statement.group_by not in returned and "*" not in returned:
         returned.append(statement.group_by)
     for key in statement.order:  # ORDER BY fields: the top hits, sorted by the kernel
-        ordering.comparable_field(info, key.field, "ORDER BY")
+        ordering.order_field(info, key, "ORDER BY")
         if key.field not in returned and "*" not in returned:
             returned.append(key.field)
     shown, fields = plan_columns(info, returned, score, len(data) > 1, statement.projection)
@@ -320,10 +320,8 @@ def search(context: HandlerContext, statement: Search) -> Result:
             first_rank = statement.offset + chains.rank_offset(statement.chain)
             rows += hit_rows(results, shown, info.primary.name, score, start + 1, first_rank, bm25)
     if statement.order:
-        instants = ordering.instant_fields(info)  # TIMESTAMPTZ: as instants, not text
-        rows = ordering.order_hits(rows, shown, statement.order, instants)
-        code = ordering.hits_sort_code(statement.order, info.primary.name, score, instants)
-        ordering.explain_python(catalog, code)
+        rows = ordering.order_hits(rows, shown, statement.order, info)
+        ordering.explain_python(catalog, ordering.hits_sort_code(statement.order, info, score))
     columns = tuple(column(info, name) for name in shown)
     return Table(columns=columns, rows=rows, total=len(rows), title=table, note=note, metric=used)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from lark import Token, Transformer, v_args
 
+from milvus_kernel.language import filters as f
 from milvus_kernel.language import statements as s
 from milvus_kernel.language.clauses import Clause, SemanticError
 from milvus_kernel.language.statements.data import AGGREGATE_FUNCTIONS
@@ -48,10 +49,14 @@ class SelectRules(Transformer):
     def group_keys(self, *names: Token) -> Clause:
         return Clause("group_by", tuple(str(n) for n in names), names[0])
 
-    def order_key(self, key: Any, direction: Token | None = None) -> Clause:
+    def order_key(self, key: Any, *rest: Any) -> Clause:
+        direction = rest[-1] if rest and isinstance(rest[-1], Token) else None
         descending = direction is not None and direction.type == "DESC"
         if isinstance(key, Clause):  # an aggregate
             return Clause("order_key", (key.value, descending), key.token)
+        path = tuple(step for step in rest if not isinstance(step, Token))
+        if path:  # a JSON path: its steps travel as a FieldRef
+            return Clause("order_key", (f.FieldRef(str(key), path), descending), key)
         return Clause("order_key", (str(key), descending), key)
 
     def order_by_fields(self, *keys: Clause) -> Clause:
@@ -61,7 +66,7 @@ class SelectRules(Transformer):
         for key in keys:
             if isinstance(key.value[0], s.Aggregate):
                 raise SemanticError("SEARCH ... ORDER BY takes fields, not aggregates", key.token)
-        return Clause("order", tuple(s.OrderKey(*key.value) for key in keys), keys[0].token)
+        return Clause("order", tuple(_order_key(key) for key in keys), keys[0].token)
 
     def order_by(self, field: Token, op: Token, vectors: tuple[Any, ...]) -> Clause:
         return Clause("order_by", (str(field), VECTOR_METRICS[str(op)], vectors), op)
@@ -97,7 +102,7 @@ class SelectRules(Transformer):
                     raise SemanticError(
                         f"ORDER BY {key.value[0].name} needs aggregates or GROUP BY", key.token
                     )
-            order = tuple(s.OrderKey(*key.value) for key in order_keys)
+            order = tuple(_order_key(key) for key in order_keys)
             return s.Select(str(table), items, partitions, where, limit, offset, order=order)
         columns: list[str] = []
         for item in items:
@@ -120,7 +125,8 @@ class SelectRules(Transformer):
             if isinstance(field, s.Aggregate):
                 computed.add(field)
                 field = field.name
-            elif field not in group_by:
+            elif not isinstance(field, str) or field not in group_by:
+                field = field.render() if isinstance(field, f.FieldRef) else field
                 raise SemanticError(
                     f"ORDER BY {field}: a grouped query orders by a GROUP BY field or an aggregate",
                     key.token,
@@ -173,3 +179,11 @@ def _distance_search(table: str, columns: Any, given: dict[str, Any], token: Tok
         metric=metric,
         projection=columns,
     )
+
+
+def _order_key(key: Clause) -> s.OrderKey:
+    """An ORDER BY key of rows or hits: a field, a dynamic key, or a JSON path into either."""
+    field, descending = key.value
+    if isinstance(field, f.FieldRef):
+        return s.OrderKey(field.name, descending, field.path)
+    return s.OrderKey(field, descending)

@@ -80,10 +80,12 @@ class Aggregate:
 
 @dataclass(frozen=True)
 class OrderKey:
-    """One key of ORDER BY: a field (or an aggregate's `name`), ascending unless `descending`."""
+    """One key of ORDER BY: a field (or an aggregate's `name`, or a dynamic key), ascending
+    unless `descending`; `path` steps into a JSON value (`meta['k'][0]`: ("k", 0))."""
 
     field: str
     descending: bool = False
+    path: tuple[str | int, ...] = ()
 
 
 @dataclass(frozen=True)
