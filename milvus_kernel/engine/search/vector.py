@@ -287,15 +287,15 @@ def search(context: HandlerContext, statement: Search) -> Result:
         options["offset"] = statement.offset
     if statement.partitions:
         options["partition_names"] = list(statement.partitions)
-    rows: list[tuple[Any, ...]] = []
-    if deep:
-        options.pop("offset", None)
     if statement.aggregation:  # one row per bucket, not one per hit
         call = {"anns_field": field.name, "output_fields": fields, "search_params": search_params}
         step = batch_size(catalog, table, field, len(data))
         return aggregated_search(
             catalog, info, statement, data, step, call | options, score, used, note
         )
+    rows: list[tuple[Any, ...]] = []
+    if deep:
+        options.pop("offset", None)
         hits = iterator.deep_hits(
             catalog, statement, field.name, data, search_params, fields, options
         )
