@@ -14,9 +14,12 @@ from explained_code import checked_calls
 from pymilvus import FunctionChain, FunctionChainStage, MilvusClient
 from pymilvus.function_chain import col, fn
 
+from milvus_kernel.engine.lookups import completion_words
 from milvus_kernel.engine.search.rankers import decay_factor
 from milvus_kernel.errors import KernelError
+from milvus_kernel.language.completion import completion_context
 from milvus_kernel.language.parser import parse_cell
+from milvus_kernel.language.rules.chain import CHAIN_FUNCTIONS
 from milvus_kernel.results import Message, Table
 
 DIM = 4
@@ -175,6 +178,7 @@ def test_bad_steps_fail_in_one_line(session, data, chain, message):
     ],
 )  # fmt: skip
 def test_parse_errors_have_a_position(cell, message):
+    """Errors the statement shows by itself are syntax errors, with a line, column and caret."""
     with pytest.raises(KernelError) as raised:
         parse_cell(cell)
     assert message in raised.value.render() and "column" in raised.value.render()
@@ -223,8 +227,35 @@ def test_an_older_server_is_refused_naming_it(milvus_server, tmp_path):
             "SEARCH chain_old FOR [1, 0] LIMIT 2 RERANK CHAIN (score = COMBINE(score, at), "
             "ORDER BY score DESC)",
         )
-        assert "RERANK CHAIN is not supported by Milvus v2.3.5 (3.0+" in error
+        assert "RERANK CHAIN is not supported by Milvus v2.3.5" in error and "(3.0+" in error
         assert "\n" not in error.strip()
         code = one(session, "EXPLAIN SEARCH chain_old FOR [1, 0] RERANK CHAIN (LIMIT 1)").text
         assert "function_chains=chain" in code
         one(session, "DROP TABLE chain_old")
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        ("SEARCH t FOR [1] RERANK CH", [("CHAIN", "ranker")]),
+        ("SEARCH t FOR [1] RERANK CHAIN (f = DECAY(at, scale = 2), score = CO",
+         [("COMBINE", "chain function")]),
+        ("SEARCH t FOR [1] RERANK CHAIN (score = ", None),
+    ],
+)  # fmt: skip
+def test_tab_offers_chain_and_its_functions(code, words):
+    context = completion_context(code, len(code))
+    assert context.vocabulary is not None
+    found = completion_words(context.vocabulary, context.prefix)
+    assert found == (words or [(f, "chain function") for f in CHAIN_FUNCTIONS])
+
+
+def test_tab_offers_no_ranker_inside_a_chain():
+    code = "SEARCH t FOR [1] RERANK CHAIN (f = DECAY(at, scale = 2), "
+    assert completion_context(code, len(code)).vocabulary is None
+
+
+def test_help_shows_the_chain(session):
+    text = one(session, "HELP RERANK CHAIN").text
+    assert "FunctionChain" in text and "ORDER BY a [ASC | DESC] [, tie_break_key]" in text
+    assert one(session, "HELP XGBOOST").text == text

@@ -17,6 +17,7 @@ from milvus_kernel.engine.data.import_plan import OPTIONS as IMPORT_OPTIONS
 from milvus_kernel.engine.schema.definition import QUICK_OPTIONS, TABLE_OPTIONS, describe_table
 from milvus_kernel.engine.tools.help_topics import INDEX_TYPES, METRICS
 from milvus_kernel.language.completion_places import Vocabulary
+from milvus_kernel.language.rules.chain import CHAIN_FUNCTIONS
 from milvus_kernel.language.rules.columns import TYPE_NAMES
 from milvus_kernel.results import Table
 
@@ -45,7 +46,10 @@ def vocabulary_words(vocabulary: Vocabulary) -> list[tuple[str, str]]:
     elif kind == "metric_type":
         words, label = [row[0] for row in METRICS], "metric"
     elif kind == "ranker":
-        words, label = list(RANKER_NAMES), "ranker"
+        first = vocabulary.statement == "first"  # RERANK CHAIN (...) is a whole rerank
+        words, label = [*RANKER_NAMES, *(["CHAIN"] if first else [])], "ranker"
+    elif kind == "chain_function":  # a step of RERANK CHAIN (see engine/search/chains.py)
+        words, label = list(CHAIN_FUNCTIONS), "chain function"
     elif kind == "column_type":
         words, label = list(dict.fromkeys([*TYPE_NAMES.values(), *TYPE_NAMES])), "type"
     else:

@@ -23,7 +23,10 @@ _COLUMN_NAME_DONE = re.compile(rf"^\s*{_NAME}\s+\Z")
 _ELEMENT_TYPE = re.compile(r"<\s*\Z")
 _WITH_OPEN = re.compile(r"\bWITH\s*\(", re.I)
 #: after RERANK, or after a ranker's closing parenthesis and a comma: a ranker's name
-_RANKER = re.compile(r"\bRERANK\s+(?:[^;]*\)\s*,\s*)?\Z", _FLAGS)
+_RANKER = re.compile(r"\bRERANK\s+([^;]*\)\s*,\s*)?\Z", _FLAGS)
+#: inside RERANK CHAIN (...): after a step's `name =` comes a chain function's name
+_CHAIN = re.compile(r"\bRERANK\s+CHAIN\s*\(", re.I)
+_CHAIN_OUTPUT = re.compile(rf"\s*{_NAME}\s*=\s*\Z")
 _STRINGS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`")
 
 
@@ -31,9 +34,10 @@ _STRINGS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`")
 class Vocabulary:
     """Which list the word at the cursor comes from, and what narrows it.
 
-    `kind` is index_type, metric_type, column_type, ranker or option; `statement` (for options) is
-    create_index, create_table, quick_table, search, import or export; `index_type` is the
-    CREATE INDEX's USING type when given; `quote` says to offer the words as strings.
+    `kind` is index_type, metric_type, column_type, ranker, chain_function or option; `statement`
+    (for options) is create_index, create_table, quick_table, search, import or export ("first"
+    for the ranker right after RERANK); `index_type` is the CREATE INDEX's USING type when given;
+    `quote` says to offer the words as strings.
     """
 
     kind: str
@@ -49,8 +53,13 @@ def vocabulary_at(before: str) -> Vocabulary | None:
         return Vocabulary(value.group(1).lower(), quote=not value.group(2))
     if _INDEX_USING.match(before):
         return Vocabulary("index_type")
-    if _RANKER.search(before):
-        return Vocabulary("ranker")
+    chain = list(_CHAIN.finditer(before))
+    step = _open_part(before, chain[-1].end()) if chain else None
+    if step is not None:  # inside the chain's parentheses: no ranker
+        return Vocabulary("chain_function") if _CHAIN_OUTPUT.match(step) else None
+    ranker = _RANKER.search(before)
+    if ranker:  # right after RERANK (no ranker before it) CHAIN (...) may come too
+        return Vocabulary("ranker", None if ranker.group(1) else "first")
     blanked = _STRINGS.sub(lambda m: "'" + "_" * (len(m.group()) - 2) + "'", before)
     if _column_type_wanted(blanked):
         return Vocabulary("column_type")

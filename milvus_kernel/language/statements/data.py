@@ -156,7 +156,7 @@ class ChainStep:
     order: tuple[OrderKey, ...] = ()
     limit: int = 0
     offset: int = 0
-    at: tuple[int, int] = (0, 0)
+    at: tuple[int, int] = field(default=(0, 0), compare=False)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""HELP topics of ranking and text analysis: RERANK DECAY / BOOST / MODEL, analyzers, server
-functions (EMBEDDING, ADD / ALTER / DROP FUNCTION), tokens."""
+"""HELP topics of ranking and text analysis: RERANK DECAY / BOOST / MODEL and CHAIN, analyzers,
+server functions (EMBEDDING, ADD / ALTER / DROP FUNCTION), tokens."""
 
 from __future__ import annotations
 
@@ -35,6 +35,39 @@ TEXT = grouped(
         "FunctionScore. After a hybrid search's first ranker, DECAY and BOOST rescore the fused "
         "hits in the kernel. Milvus Lite runs DECAY and BOOST; servers older than 2.6 have none.",
         aliases=("DECAY", "BOOST", "RERANK DECAY", "RERANK BOOST", "RERANK MODEL"),
+    ),
+    Topic(
+        "RERANK CHAIN",
+        "rerank one search's hits step by step: a pymilvus FunctionChain",
+        "SEARCH table FOR [...] LIMIT candidates RERANK CHAIN (step [, step ...]) [RETURN ...];\n"
+        "  name = DECAY(f, function = 'gauss' | 'exp' | 'linear', origin = x, scale = s\n"
+        "               [, offset = o] [, decay = 0.5])\n"
+        "  name = COMBINE(a, b [, ...] [, mode = 'sum' | 'multiply' | 'max' | 'min' | 'avg'\n"
+        "                 | 'weighted', weights = (w1, w2, ...)])\n"
+        "  name = ROUND(a, decimals)\n"
+        "  name = XGBOOST(f1 [, f2 ...], model_resource = 'file resource' [, output = 'raw'])\n"
+        "  name = MODEL(text_field, queries = ('...'), provider = '...', ...)\n"
+        "  ORDER BY a [ASC | DESC] [, tie_break_key]\n"
+        "  LIMIT n [OFFSET m]",
+        (
+            "SEARCH news FOR [0.1, 0.2, 0.3, 0.4] LIMIT 20 RERANK CHAIN (freshness = "
+            "DECAY(published_at, function = 'exp', origin = 1700000000, scale = 86400), "
+            "score = COMBINE(score, freshness, popularity, mode = 'weighted', "
+            "weights = (0.7, 0.2, 0.1)), score = ROUND(score, 4), ORDER BY score DESC, id, "
+            "LIMIT 3) RETURN title;",
+            "SEARCH products FOR [0.1, 0.2, 0.3, 0.4] LIMIT 100 RERANK CHAIN (score = "
+            "XGBOOST(price, ctr, freshness, model_resource = 'xgb_ranker'), ORDER BY score DESC, "
+            "LIMIT 10);",
+        ),
+        "Each step is one op of the chain, in order, on the search's candidates: `score` is the "
+        "hit's score ($score), the primary key its key ($id); another name is a field or an "
+        "earlier step's output (a step cannot write a field). ORDER BY is ascending unless DESC; "
+        "the key after it breaks ties, ascending. The chain goes to search(function_chains=...); "
+        "EXPLAIN prints it built op by op. Milvus Lite runs DECAY, COMBINE, ROUND and MODEL "
+        "(provider 'cohere'); XGBOOST, an L0-stage model registered as a file resource, needs a "
+        "Milvus 3.0 server, as does any chain (an older server would ignore it). Not on a hybrid "
+        "search.",
+        aliases=("CHAIN", "FUNCTION CHAIN", "COMBINE", "XGBOOST"),
     ),
     Topic(
         "ANALYZERS",
