@@ -64,7 +64,8 @@ READING = grouped(
         "SELECT",
         "read rows; order them; count, group and aggregate them; get by key; search the SQL way",
         "SELECT field, ... | * FROM table [PARTITION p, ...] [WHERE filter]\n"
-        "  [ORDER BY field [ASC | DESC], ...] [LIMIT n [OFFSET m]];\n"
+        "  [ORDER BY field | json['key'][0] | dynamic_key [ASC | DESC], ...]\n"
+        "  [LIMIT n [OFFSET m]];\n"
         "SELECT COUNT(*) FROM table [WHERE filter];\n"
         "SELECT key, ..., COUNT(*) | COUNT([DISTINCT] f) | AVG(f) | MIN(f) | MAX(f) | SUM(f), ...\n"
         "  FROM table [WHERE filter] [GROUP BY key, ...]\n"
@@ -77,6 +78,7 @@ READING = grouped(
             "SELECT COUNT(*) FROM docs;",
             "SELECT * FROM docs WHERE id IN (1, 2, 3);",
             "SELECT id, price FROM items ORDER BY price DESC, id LIMIT 10 OFFSET 5;",
+            "SELECT id, meta FROM shop ORDER BY meta['price'] DESC LIMIT 3;",
             "SELECT label, COUNT(*), AVG(price), MIN(price), MAX(price), SUM(price) FROM items "
             "GROUP BY label ORDER BY COUNT(*) DESC LIMIT 3;",
             "SELECT COUNT(DISTINCT label) FROM items;",
@@ -88,8 +90,9 @@ READING = grouped(
         "Without LIMIT every matching row is read (past Milvus's 16384-row window, by "
         "iterator); display_limit rows are shown. ORDER BY fields and aggregates are computed "
         "by the kernel over the streamed rows (exact on every server; Milvus Lite ignores "
-        "them): NULLs sort last, ties go by primary key; aggregates skip NULLs, a NULL key is a "
-        "group of its own.",
+        "them): NULLs sort last, ties go by primary key; JSON paths and dynamic keys sort by "
+        "kind (numbers, text, booleans, the rest), a missing key is NULL; aggregates skip "
+        "NULLs, a NULL key is a group of its own.",
         aliases=("ORDER BY", "AGGREGATES", "COUNT", "DISTINCT"),
     ),
     Topic(
