@@ -131,6 +131,32 @@ READING = grouped(
         aliases=("TEXT", "FOR ID", "GROUP BY", "RANGE", "VECTOR FROM", "FULL TEXT"),
     ),
     Topic(
+        "AGGREGATE BY",
+        "a search's hits in buckets: counts, metrics, top hits, nested levels (Milvus 3.0+)",
+        "SEARCH table FOR [...] [WHERE filter] [RETURN field, ...] [WITH (...)]\n"
+        "  AGGREGATE BY field [, field ...] SIZE n\n"
+        "      [METRICS (alias = COUNT(*) | COUNT(f) | SUM(f) | AVG(f) | MIN(f) | MAX(f), ...)]\n"
+        "      [ORDER BY alias | COUNT(*) | field | _key [ASC | DESC], ...]\n"
+        "      [TOP n HITS [ORDER BY score | field [ASC | DESC], ...]]\n"
+        "  [THEN BY field [, field ...] SIZE n ...]   -- up to 4 levels",
+        (
+            "SEARCH products FOR [0.1, 0.2, 0.3, 0.4] AGGREGATE BY brand SIZE 4 TOP 3 HITS;",
+            "SEARCH products FOR [0.1, 0.2, 0.3, 0.4] WHERE in_stock = true "
+            "AGGREGATE BY category SIZE 3 METRICS (revenue = SUM(price), n = COUNT(*)) "
+            "ORDER BY revenue DESC TOP 2 HITS ORDER BY score DESC "
+            "THEN BY brand SIZE 2 METRICS (rating = AVG(rating)) ORDER BY rating DESC "
+            "TOP 2 HITS ORDER BY price;",
+        ),
+        "Milvus's search aggregation (pymilvus SearchAggregation): the server groups the "
+        "candidates its search retains by the key fields and returns SIZE buckets per level, "
+        "each with its count, metrics and top hits; THEN BY groups each bucket again. One row "
+        "per bucket, parents before their children: query, level, the keys down to that "
+        "level, count, the metrics, hits. `score` is the hit's score (_score); a search's LIMIT "
+        "means nothing here (SIZE counts buckets). Milvus Lite and servers before 3.0 ignore "
+        "the request and are refused in one line; EXPLAIN prints the code on any server.",
+        aliases=("SEARCH AGGREGATE", "AGGREGATE", "SEARCH AGGREGATION", "TOP HITS"),
+    ),
+    Topic(
         "HYBRID",
         "several searches of one collection fused by a ranker",
         "SEARCH table\n"
