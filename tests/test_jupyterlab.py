@@ -340,6 +340,36 @@ def test_screenshot(ran: Any, tmp_path_factory: pytest.TempPathFactory):
         shutil.copyfile(path, SCREENSHOT)
 
 
+ACTIVE_CELL_TEXT = (
+    "const cell = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) "
+    ".jp-Cell.jp-mod-active .cm-content');"
+    "return cell ? cell.innerText : null;"
+)
+
+
+def test_double_click_inserts_the_name_at_the_cursor(ran: Any):
+    """After the screenshot: the last cell gets the collection's name where its cursor is."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    editors = ran.find_elements(By.CSS_SELECTOR, ".jp-NotebookPanel .jp-CodeCell .cm-content")
+    editors[-1].click()  # the last cell is active, its cursor in it
+    ActionChains(ran).key_down(Keys.CONTROL).send_keys(Keys.END).key_up(Keys.CONTROL).perform()
+    ActionChains(ran).send_keys("\nDESCRIBE ").perform()
+    before = wait_until(
+        ran, "the typed text", lambda d: (t := d.execute_script(ACTIVE_CELL_TEXT)) and t
+    )
+    assert before.rstrip().endswith("DESCRIBE"), before
+    ran.execute_script(PANEL_TEXTS)  # opens the collection's details if they are closed
+    name = ran.find_element(By.CSS_SELECTOR, ".milvus-schema-collection-name")
+    ActionChains(ran).double_click(name).perform()
+    after = wait_until(
+        ran,
+        "the name is inserted",
+        lambda d: (t := d.execute_script(ACTIVE_CELL_TEXT)) and "DESCRIBE colors" in t and t,
+    )
+    assert after.replace("DESCRIBE colors", "DESCRIBE ", 1).rstrip() == before.rstrip(), after
+
+
 def test_python_cells_keep_python_highlighting(ran: Any, lab: dict[str, Any]):
     milvus_keyword = token_colors(ran, 3)["tokens"]["SEARCH"]
     ran.get(f"{lab['url']}/lab/tree/python.ipynb?token={lab['token']}")
