@@ -145,23 +145,33 @@ def described(name: str) -> dict[str, Any]:
     }
 
 
+INDEX = {"field_name": "items[emb]", "index_type": "HNSW", "metric_type": "MAX_SIM_IP"}
+
+
 class StructServer:
     """The real Lite client, except that `name` is described as a 2.6 server describes a
-    collection with a struct array (Lite would have dropped it)."""
+    collection with a struct array (Lite would have dropped it), with a MAX_SIM_IP index
+    `items_emb` on items[emb] once `indexed`."""
 
     def __init__(self, client: Any, name: str) -> None:
-        self.client, self.name = client, name
+        self.client, self.name, self.indexed = client, name, False
 
     def __getattr__(self, method: str) -> Any:
         attribute = getattr(self.client, method)
-        if method != "describe_collection":
+        if method not in ("describe_collection", "list_indexes", "describe_index"):
             return attribute
 
-        def describe(*args: Any, **kwargs: Any) -> Any:
-            raw = attribute(*args, **kwargs)
-            return {**raw, **described(self.name)} if args[0] == self.name else raw
+        def answer(*args: Any, **kwargs: Any) -> Any:
+            if method == "describe_collection":
+                raw = attribute(*args, **kwargs)
+                return {**raw, **described(self.name)} if args[0] == self.name else raw
+            if method == "list_indexes" and kwargs.get("field_name") == "items[emb]":
+                return ["items_emb"] if self.indexed else []
+            if method == "describe_index" and args[1:2] == ("items_emb",):
+                return {**INDEX, "index_name": "items_emb"}
+            return attribute(*args, **kwargs)
 
-        return describe
+        return answer
 
 
 @pytest.fixture
@@ -232,3 +242,78 @@ def test_the_2_3_standalone_refuses_element_filter_naming_its_version(milvus_ser
             assert report.endswith("(2.6+: struct arrays)"), report
         finally:
             MilvusClient(milvus_server.uri, token=milvus_server.token or "").drop_collection(name)
+
+
+EMBEDDINGS_SEARCH = (
+    "SEARCH docs USING items[emb] FOR EMBEDDINGS ([1, 0, 0, 0], [0, 0.5, 0.5, 0]), "
+    "EMBEDDINGS ([0, 0, 0, 1]) RETURN content LIMIT 10"
+)
+
+
+def test_embeddings_parse_to_one_query_of_several_vectors_each():
+    [search] = parse_cell(EMBEDDINGS_SEARCH)
+    assert search.anns_field == "items[emb]"
+    assert search.vectors == (([1, 0, 0, 0], [0, 0.5, 0.5, 0]), ([0, 0, 0, 1],))
+    [search] = parse_cell("SEARCH docs USING items[emb] FOR [[1, 0, 0, 0], [0, 1, 0, 0]]")
+    assert search.vectors == ([1, 0, 0, 0], [0, 1, 0, 0])  # two queries of one vector each
+
+
+def test_explain_of_an_embedding_list_search_builds_pymilvus_embedding_lists(docs: Session):
+    from pymilvus.client.embedding_list import EmbeddingList
+
+    docs.catalog().connection.client.indexed = True
+    code = one(docs, f"EXPLAIN {EMBEDDINGS_SEARCH}").text
+    assert "from pymilvus.client.embedding_list import EmbeddingList" in code
+    [(method, args, kwargs)] = checked_calls(code)
+    assert (method, args, kwargs["anns_field"]) == ("search", ("docs",), "items[emb]")
+    assert kwargs["output_fields"] == ["content"] and kwargs["limit"] == 10
+    first, second = kwargs["data"]
+    assert isinstance(first, EmbeddingList) and isinstance(second, EmbeddingList)
+    assert first.to_numpy().tolist() == [[1, 0, 0, 0], [0, 0.5, 0.5, 0]]
+    assert second.to_numpy().tolist() == [[0, 0, 0, 1]] and first.dim == DIM
+    report = fails(docs, EMBEDDINGS_SEARCH)
+    assert report.count("\n") == 0, report
+    assert report.endswith("SEARCH ... FOR EMBEDDINGS is not supported by Milvus Lite"), report
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        (
+            "SEARCH docs USING v FOR EMBEDDINGS ([1, 0, 0, 0])",
+            "EMBEDDINGS (...) searches a vector inside an ARRAY<STRUCT<...>> column, and docs.v "
+            "is not one",
+        ),
+        (
+            "SEARCH docs USING items[emb] FOR EMBEDDINGS ([1, 0, 0, 0], [1, 0])",
+            "vector has 2 dims, field items[emb] expects 4",
+        ),
+    ],
+)
+def test_bad_embedding_lists_say_why(docs: Session, cell: str, message: str):
+    docs.catalog().connection.client.indexed = True
+    report = fails(docs, f"EXPLAIN {cell}")
+    assert message in report, report
+
+
+def test_explain_of_an_index_on_a_struct_vector_with_a_max_sim_metric(docs: Session):
+    cell = (
+        "CREATE INDEX emb_index ON docs (items[emb]) USING HNSW "
+        "WITH (metric_type = 'MAX_SIM_IP', M = 16, efConstruction = 200)"
+    )
+    code = one(docs, f"EXPLAIN {cell}").text
+    [(_, args, kwargs)] = [c for c in checked_calls(built(code)) if c[0] == "create_index"]
+    [index] = args[1] if len(args) > 1 else kwargs["index_params"]
+    assert (index.field_name, index.index_type, index.index_name) == (
+        "items[emb]",
+        "HNSW",
+        "emb_index",
+    )
+    assert index.get_index_configs()["metric_type"] == "MAX_SIM_IP"
+    assert index.get_index_configs()["params"] == {"M": 16, "efConstruction": 200}
+
+
+def built(code: str) -> str:
+    """EXPLAIN's code with its IndexParams built by pymilvus (checked_calls answers every
+    client call with [], and prepare_index_params is a builder, no RPC)."""
+    return code.replace("client.prepare_index_params()", "MilvusClient.prepare_index_params()")

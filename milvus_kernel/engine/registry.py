@@ -27,7 +27,14 @@ from milvus_kernel.engine.admin import (
 from milvus_kernel.engine.data import imports, updates, writes
 from milvus_kernel.engine.reads import exports
 from milvus_kernel.engine.reads import select as reads
-from milvus_kernel.engine.schema import alter, collections, indexes, partitions, show_create
+from milvus_kernel.engine.schema import (
+    alter,
+    collections,
+    function_fields,
+    indexes,
+    partitions,
+    show_create,
+)
 from milvus_kernel.engine.schema import functions as server_functions
 from milvus_kernel.engine.schema.typed_reads import typed
 from milvus_kernel.engine.search import analyzers, hybrid
@@ -44,6 +51,7 @@ FAMILIES += (writes, imports, reads, exports, search, hybrid, users, plot, evalu
 FAMILIES += (updates, alter)
 FAMILIES += (analyzers,)
 FAMILIES += (server_functions,)
+FAMILIES += (function_fields,)
 FAMILIES += (privilege_groups, resource_groups, bulk_import, server_info, snapshots)
 HANDLERS: Mapping[type[Statement], Handler] = MappingProxyType(
     {kind: typed(handler) for family in FAMILIES for kind, handler in family.HANDLERS.items()}

@@ -230,6 +230,13 @@ class ToStatements(
     def many_vectors(self, *vectors: Any) -> tuple[Any, ...]:
         return tuple(float_list_at(v) if isinstance(v, Token) else v for v in vectors)
 
+    def embedding_list(self, *vectors: Token) -> tuple[list[float | int], ...]:
+        """EMBEDDINGS ([...], ...): one query of several vectors, a tuple (a vector is a list)."""
+        return tuple(float_list_at(v) for v in vectors)
+
+    def embeddings_source(self, *queries: tuple[list[float | int], ...]) -> Clause:
+        return Clause("source", {"vectors": queries})
+
 
 def _shown_value(value: Any) -> str:
     """A value as the user wrote it, shortened (even one no filter can hold: an object, inf)."""

@@ -1,7 +1,8 @@
 """Changes to a collection's schema and to index properties, in place.
 
 ALTER TABLE t ADD COLUMN (`add_collection_field`: Milvus adds nullable columns only, a DEFAULT
-fills the rows already there), ALTER TABLE t ALTER COLUMN f SET (...) (`alter_collection_field`:
+fills the rows already there; a column GENERATED ALWAYS AS BM25 / MINHASH: function_fields.py),
+ALTER TABLE t ALTER COLUMN f SET (...) (`alter_collection_field`:
 max_length, mmap.enabled, ...), ALTER TABLE t DROP PROPERTIES (...) (`drop_collection_properties`),
 ALTER INDEX i ON t SET (...) / DROP PROPERTIES (...) (`alter_index_properties`,
 `drop_index_properties`). The cached schema is forgotten after each. A server without the RPC
@@ -17,6 +18,7 @@ from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.connection.capabilities import server_call
 from milvus_kernel.engine.context import using_catalog
 from milvus_kernel.engine.schema.definition import column_field
+from milvus_kernel.engine.schema.function_fields import add_function_field
 from milvus_kernel.engine.schema.indexes import index_names
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import (
@@ -39,13 +41,16 @@ def _text(value: Any) -> str:
 
 def add_column(catalog: Catalog, statement: AddColumn) -> Result:
     table, column = statement.table, statement.column
+    if column.bm25_source or column.minhash:  # with its function and index: add_function_field
+        return add_function_field(catalog, statement)
     info = catalog.require(table)
     if info.field(column.name) is not None:
         raise ExecutionError(f"collection '{table}' already has a column {column.name}")
-    if column.primary_key or column.auto_id or column.partition_key or column.bm25_source:
+    if column.primary_key or column.auto_id or column.partition_key or column.embedding:
         raise ExecutionError(
             f"column {column.name}: an added column cannot be a primary key, AUTO_ID, a "
-            "partition key or generated"
+            "partition key or an EMBEDDING (pymilvus adds columns GENERATED ALWAYS AS BM25 or "
+            "MINHASH only)"
         )
     if column.not_null:
         raise ExecutionError(

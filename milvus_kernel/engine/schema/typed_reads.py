@@ -10,7 +10,8 @@ is one the session knows already, or is read (one describe_collection, which the
 make anyway) only when a string looks like a date, so `tag = 'a'` costs no call. After it, the
 TIMESTAMPTZ columns of a result table are shown in `SET timezone`'s zone. Statements without
 such filters or columns pass through untouched, with no extra call. An ELEMENT_FILTER is refused
-in one line where the server has no struct arrays, and its column and sub-fields are checked.
+in one line where the server has no struct arrays, and its column and sub-fields are checked;
+so is a SEARCH FOR EMBEDDINGS (...) (embedding lists search the vectors of struct arrays).
 """
 
 from __future__ import annotations
@@ -86,6 +87,9 @@ def prepared(catalog: Catalog, statement: Any) -> Any:
     for name in LITE_LACKS:
         if name in called and not catalog.explaining:
             require_full_milvus(catalog, name)
+    searches = [statement, *(getattr(statement, "legs", ()) or ())]
+    if any(isinstance(q, tuple) for s in searches for q in getattr(s, "vectors", ()) or ()):
+        require_version(catalog, "SEARCH ... FOR EMBEDDINGS", FIRST_WITH_STRUCTS, "struct arrays")
     tested = [element_filters(where) for where in wheres]
     if any(tested):
         check_elements(catalog, _table(statement), tested)

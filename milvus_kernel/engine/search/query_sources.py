@@ -6,6 +6,8 @@ file (`VECTOR FROM 'q.npy'` takes row 0, `VECTORS FROM` every row, relative to t
 working directory), or from a text (`TEXT '...'`, BM25 full-text search). Every vector is checked
 against the field. The query data is a `Sourced` list: besides the values it carries the Python
 expression that produced them (for EXPLAIN), when that is more than the literal values.
+`FOR EMBEDDINGS ([...], [...]), EMBEDDINGS (...)` searches a vector inside an ARRAY<STRUCT<...>>
+with one pymilvus `EmbeddingList` per query (its vectors against the elements' vectors).
 """
 
 from __future__ import annotations
@@ -173,7 +175,31 @@ def resolve(
     if statement.vector_file is not None:
         rows, code = from_file(workdir, statement.vector_file, statement.all_file_rows)
         return Sourced(query_data(info, field, rows), code)
+    if any(isinstance(query, tuple) for query in statement.vectors):
+        return embedding_lists(info, field, statement.vectors)
     return query_data(info, field, statement.vectors)
+
+
+EMBEDDING_LIST_IMPORT = "from pymilvus.client.embedding_list import EmbeddingList"
+
+
+def embedding_lists(info: CollectionInfo, field: FieldInfo, queries: tuple[Any, ...]) -> Sourced:
+    """FOR EMBEDDINGS ([...], ...), ...: one pymilvus `EmbeddingList` per query, each vector
+    checked against `field` (a vector inside an ARRAY<STRUCT<...>>), and the code that builds
+    them as pymilvus's struct_example.py does."""
+    from pymilvus.client.embedding_list import EmbeddingList
+
+    if "[" not in field.name:
+        raise ExecutionError(
+            f"EMBEDDINGS (...) searches a vector inside an ARRAY<STRUCT<...>> column, and "
+            f"{info.name}.{field.name} is not one: USING items[emb]"
+        )
+    lists, code = [], []
+    for query in queries:
+        vectors = query_data(info, field, query)
+        lists.append(EmbeddingList(vectors))
+        code.append(f"EmbeddingList({vectors!r})")
+    return Sourced(lists, "[" + ", ".join(code) + "]", (EMBEDDING_LIST_IMPORT,))
 
 
 def get_by_keys(

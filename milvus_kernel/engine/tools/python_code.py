@@ -75,6 +75,8 @@ class CodeWriter:
             return self.schema(value)
         if kind == "IndexParams":
             return self.index_params(value)
+        if kind == "FieldSchema":  # add_function_field's output column
+            return self.field_schema(value)
         if kind == "AnnSearchRequest":
             return self.request(value)
         if kind == "RRFRanker":
@@ -195,6 +197,17 @@ class CodeWriter:
             args.append(f"params={function.params!r}")
         name = self.variable("function" if function.output_field_names else "ranker")
         self.lines += _call_lines(f"{name} = Function", args)
+        return name
+
+    def field_schema(self, schema: Any) -> str:
+        """A `FieldSchema(...)` expression, as a variable of its own."""
+        self.imports.add("from pymilvus import FieldSchema")
+        args = [f"name={schema.name!r}", f"dtype={self.value(schema.dtype)}"]
+        args += [f"{k}={self.value(v, k)}" for k, v in schema._kwargs.items()]
+        if schema.description:
+            args.append(f"description={schema.description!r}")
+        name = self.variable("field")
+        self.lines += _call_lines(f"{name} = FieldSchema", args)
         return name
 
     def index_params(self, params: Any) -> str:

@@ -59,8 +59,26 @@ class ChangeRules(Transformer):
         return s.Assignment(str(name), value if isinstance(value, list) else [value], operation)
 
     # ---- ALTER TABLE / INDEX / DATABASE ---------------------------------------------------
-    def alter_add_column(self, table: Token, column: s.ColumnDef) -> s.AddColumn:
-        return s.AddColumn(str(table), column)
+    def alter_add_column(
+        self, table: Token, column: s.ColumnDef, index: tuple[Any, ...] | None = None
+    ) -> s.AddColumn:
+        if index is None:
+            return s.AddColumn(str(table), column)
+        if not (column.bm25_source or column.minhash):
+            raise SemanticError(
+                f"INDEX after ADD COLUMN {column.name} is for a column GENERATED ALWAYS AS "
+                "BM25(...) or MINHASH(...): index other columns with CREATE INDEX",
+                table,
+            )
+        return s.AddColumn(str(table), column, index[0], index[1])
+
+    def column_index(self, *parts: Any) -> tuple[str | None, dict[str, Any]]:
+        kind = next((p for p in parts if isinstance(p, str)), None)
+        options = next((p for p in parts if isinstance(p, Clause)), None)
+        return kind, dict(options.value) if options else {}
+
+    def alter_drop_column(self, table: Token, column: Token) -> s.DropColumn:
+        return s.DropColumn(str(table), str(column))
 
     def alter_column_set(self, table: Token, field: Token, params: dict[str, Any]) -> s.AlterColumn:
         return s.AlterColumn(str(table), str(field), params)

@@ -111,10 +111,21 @@ class ShowPartitions(Statement):
 
 @dataclass(frozen=True)
 class AddColumn(Statement):
-    """ALTER TABLE t ADD COLUMN name TYPE NULL [DEFAULT v] (Milvus adds nullable fields only)."""
+    """ALTER TABLE t ADD COLUMN name TYPE NULL [DEFAULT v] (Milvus adds nullable fields only);
+    a column GENERATED ALWAYS AS BM25|MINHASH(source) comes with its index, `INDEX USING ...`."""
 
     table: str
     column: ColumnDef
+    index_type: str | None = None
+    index_params: dict[str, Value] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DropColumn(Statement):
+    """ALTER TABLE t DROP COLUMN f (a function's output: the function goes with it)."""
+
+    table: str
+    column: str
 
 
 @dataclass(frozen=True)
