@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from admin_helpers import fails, one, server_session
 from explained_code import checked_calls
-from pymilvus import FunctionChain, FunctionChainStage, MilvusClient
+from pymilvus import FunctionChain, FunctionChainStage, MilvusClient, MilvusException
 from pymilvus.function_chain import col, fn
 
 from milvus_kernel.engine.lookups import completion_words
@@ -259,3 +259,33 @@ def test_help_shows_the_chain(session):
     text = one(session, "HELP RERANK CHAIN").text
     assert "FunctionChain" in text and "ORDER BY a [ASC | DESC] [, tie_break_key]" in text
     assert one(session, "HELP XGBOOST").text == text
+
+
+def test_each_query_vector_is_reranked_on_its_own(session, data):
+    name, v, at, popularity, q = data
+    other = np.array([float(f"{x:.6f}") for x in q[::-1]], dtype=np.float32)
+    statement = f"SEARCH {name} FOR [{vector(q)}, {vector(other)}] LIMIT 20 {CHAIN}"
+    result = one(session, statement)
+    names = [c.name for c in result.columns]
+    assert names[:3] == ["query", "rank", "id"]
+    for number, query in ((1, q), (2, other)):
+        mine = [(r[2], r[3]) for r in result.rows if r[0] == number]
+        same(mine, numpy_chain(v, at, popularity, query, 20))
+
+
+def test_lite_itself_refuses_an_xgboost_chain(session, data):
+    """Why the kernel refuses XGBOOST on Lite before sending: Lite runs L2-stage chains only."""
+    name, *_ = data
+    chain = FunctionChain(FunctionChainStage.L0_RERANK).map(
+        "$score", fn.xgboost(col("at"), model_resource="ranker")
+    )
+    with pytest.raises(MilvusException, match="L0Rerank is not supported"):
+        session.catalog().client.search(
+            name, [[1.0, 0.0, 0.0, 0.0]], anns_field="v", limit=3, function_chains=chain
+        )
+
+
+def test_a_chain_past_the_search_window_is_refused(session, data):
+    name, *_ = data
+    error = fails(session, f"SEARCH {name} FOR [1, 0, 0, 0] LIMIT 20000 RERANK CHAIN (LIMIT 5)")
+    assert "RERANK CHAIN reranks at most 16384 hits" in error
