@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from admin_helpers import fails, one, server_session
 from explained_code import checked_calls
+from kernel_harness import collect, execute, plain_texts, running_kernel
 from pymilvus import FunctionChain, FunctionChainStage, MilvusClient, MilvusException
 from pymilvus.function_chain import col, fn
 
@@ -289,3 +290,34 @@ def test_a_chain_past_the_search_window_is_refused(session, data):
     name, *_ = data
     error = fails(session, f"SEARCH {name} FOR [1, 0, 0, 0] LIMIT 20000 RERANK CHAIN (LIMIT 5)")
     assert "RERANK CHAIN reranks at most 16384 hits" in error
+
+
+def test_through_a_real_kernel(tmp_path):
+    """A user's cell in the Jupyter kernel: the chain's hits equal numpy's, and Tab inside the
+    chain offers its functions (complete_request)."""
+    rng = np.random.default_rng(3)
+    v = np.round(rng.random((12, 2)), 3)
+    at = rng.integers(0, 100, 12)
+    values = ", ".join(f"({i}, {at[i]}, [{v[i][0]}, {v[i][1]}])" for i in range(12))
+    cell = (
+        "CREATE TABLE k (id INT64 PRIMARY KEY, at INT64, v FLOAT_VECTOR(2));"
+        "CREATE INDEX ON k (v) USING FLAT WITH (metric_type = 'IP');"
+        f"INSERT INTO k VALUES {values};"
+        "SEARCH k FOR [0.6, 0.4] LIMIT 8 RERANK CHAIN (f = DECAY(at, function = 'gauss', "
+        "origin = 50, scale = 25), score = COMBINE(score, f, mode = 'multiply'), "
+        "ORDER BY score DESC, LIMIT 4)"
+    )
+    similarity = v @ np.array([0.6, 0.4])
+    top = np.argsort(-similarity, kind="stable")[:8]
+    scored = [(int(i), similarity[i] * decay_factor("gauss", at[i], 50, 25, 0, 0.5)) for i in top]
+    expected = sorted(scored, key=lambda pair: -pair[1])[:4]
+    with running_kernel(tmp_path) as (_km, kc):
+        reply, outputs = execute(kc, cell)
+        assert reply["status"] == "ok", outputs
+        table = plain_texts(outputs)[-1].splitlines()
+        rows = [line.split("|") for line in table[3:-1]]
+        assert [int(r[1]) for r in rows] == [i for i, _ in expected]
+        assert np.allclose([float(r[2]) for r in rows], [s for _, s in expected], atol=1e-4)
+        code = "SEARCH k FOR [0.6, 0.4] RERANK CHAIN (f = DE"
+        completed, _ = collect(kc, kc.complete(code, len(code)))
+        assert "DECAY" in completed["matches"]
