@@ -197,3 +197,58 @@ def test_the_2_3_standalone_refuses_schema_changes_naming_its_version(milvus_ser
 
 
 WHY = "add_function_field and drop_*_field change the schema with AlterCollectionSchema"
+
+
+class Milvus30:
+    """A Milvus Lite server over TCP that says it is Milvus v3.0.0: what the kernel picks for a
+    server without add/drop_collection_function (every call still goes to Lite)."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def __getattr__(self, method: str) -> Any:
+        if method == "get_server_version":
+            return lambda **_kwargs: "v3.0.0"
+        return getattr(self.client, method)
+
+
+def test_on_milvus_3_drop_function_is_drop_function_field_and_add_function_points_to_add_column(
+    lite_server, tmp_path, unique_name
+):
+    from milvus_kernel.engine.session import Session
+
+    session = Session(workdir=tmp_path, environ={"MILVUS_URI": lite_server})
+    try:
+        run(
+            session,
+            f"CREATE TABLE {unique_name} (id INT64 PRIMARY KEY, body VARCHAR(200), "
+            "sparse SPARSE_FLOAT_VECTOR GENERATED ALWAYS AS BM25(body), vec FLOAT_VECTOR(4))",
+        )
+        lite = session.catalog().connection.client
+        code = one(session, f"EXPLAIN ALTER TABLE {unique_name} DROP FUNCTION sparse_bm25").text
+        assert checked_calls(code) == [
+            ("drop_collection_function", (unique_name, "sparse_bm25"), {})
+        ]
+        session.catalog().connection.client = Milvus30(lite)
+        code = one(session, f"EXPLAIN ALTER TABLE {unique_name} DROP FUNCTION sparse_bm25").text
+        assert checked_calls(code) == [("drop_function_field", (unique_name, "sparse_bm25"), {})]
+        report = fails(session, f"ALTER TABLE {unique_name} DROP FUNCTION sparse_bm25")
+        assert report.endswith("ALTER TABLE ... DROP FUNCTION is not supported by Milvus v3.0.0")
+        report = fails(session, f"ALTER TABLE {unique_name} ADD FUNCTION f2 BM25(body) TO sparse")
+        assert report.count("\n") == 0, report
+        assert (
+            "ADD FUNCTION BM25 is not supported by Milvus v3.0.0: since 3.0 a function comes"
+            in report
+        )
+        assert (
+            f"ALTER TABLE {unique_name} ADD COLUMN sparse ... GENERATED ALWAYS AS BM25(body))"
+            in report
+        )
+        code = one(
+            session, "EXPLAIN " + BM25_COLUMN.format(t=unique_name).replace("sparse", "s2")
+        ).text
+        assert [c[0] for c in checked_calls(built(code))] == ["add_function_field"]
+        functions = lite.describe_collection(unique_name)["functions"]
+        assert [f["name"] for f in functions] == ["sparse_bm25"]  # nothing changed
+    finally:
+        session.close()

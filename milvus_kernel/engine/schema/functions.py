@@ -7,7 +7,9 @@ merged into the function as the server describes it), DROP FUNCTION f
 
 Milvus Lite 3.2.2 would call the provider over the network at CREATE TABLE (and has no
 *_collection_function RPCs); Milvus before 2.6 has no functions at all (2.3 drops them silently):
-both are refused in one line naming the server before anything is created.
+both are refused in one line naming the server before anything is created. Milvus 3.0 and later
+drop those RPCs: there DROP FUNCTION is `drop_function_field` (its output column goes too), and
+ADD FUNCTION is refused with the ADD COLUMN ... GENERATED ALWAYS AS form that replaces it.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from milvus_kernel.language.statements import AddFunction, AlterFunction, DropFu
 from milvus_kernel.results import Message, Result
 
 FIRST_WITH_FUNCTIONS = (2, 6)
+FIRST_WITHOUT_COLLECTION_FUNCTIONS = (3, 0)
 
 
 def require_functions(catalog: Catalog, what: str, embedding: bool = True) -> None:
@@ -59,6 +62,15 @@ def add_function(catalog: Catalog, statement: AddFunction) -> Result:
         raise ExecutionError(f"collection '{table}' already has a function {statement.name}")
     what = f"ALTER TABLE ... ADD FUNCTION {statement.kind}"
     require_functions(catalog, what, embedding=statement.kind == "EMBEDDING")
+    if function_fields_only(catalog):  # Milvus 3.0+: a function comes with its column
+        generated = (
+            f"{statement.output} ... GENERATED ALWAYS AS {statement.kind}({statement.source})"
+        )
+        raise NotSupported(
+            f"{what} is not supported by {server_name(catalog)}: since 3.0 a function comes "
+            f"with its column (ALTER TABLE {table} DROP COLUMN {statement.output}, then ALTER "
+            f"TABLE {table} ADD COLUMN {generated})"
+        )
     made = function(
         statement.name, statement.kind, statement.source, statement.output, statement.params
     )
@@ -103,12 +115,23 @@ def alter_function(catalog: Catalog, statement: AlterFunction) -> Result:
 
 def drop_function(catalog: Catalog, statement: DropFunction) -> Result:
     table, name = statement.table, statement.name
-    _described(catalog, table, name)
+    described = _described(catalog, table, name)
     what = "ALTER TABLE ... DROP FUNCTION"
     require_functions(catalog, what, embedding=False)
+    if function_fields_only(catalog):  # Milvus 3.0+: the function goes with its output column
+        server_call(catalog, what, "drop_function_field", table, name, table=table)
+        catalog.forget(table)
+        outputs = ", ".join(described.get("output_field_names") or [])
+        return Message(f"dropped function {name} of {table} and its column {outputs}")
     server_call(catalog, what, "drop_collection_function", table, name, table=table)
     catalog.forget(table)
     return Message(f"dropped function {name} of {table}")
+
+
+def function_fields_only(catalog: Catalog) -> bool:
+    """True for Milvus 3.0 and later, which has no add/drop_collection_function (pymilvus: "use
+    add_function_field / drop_function_field"); Lite and older servers keep the 2.6 calls."""
+    return not is_lite(catalog) and not older_than(catalog, FIRST_WITHOUT_COLLECTION_FUNCTIONS)
 
 
 HANDLERS = using_catalog(
