@@ -76,16 +76,54 @@ COLLECTIONS = grouped(
         "ALTER TABLE name RENAME TO new_name;\nALTER TABLE name SET (property = value, ...);\n"
         "ALTER TABLE name DROP PROPERTIES ('property', ...);\n"
         "ALTER TABLE name ADD COLUMN column TYPE [NULL] [DEFAULT value];\n"
+        "ALTER TABLE name ADD COLUMN column SPARSE_FLOAT_VECTOR GENERATED ALWAYS AS BM25(text)\n"
+        "    | BINARY_VECTOR(n) GENERATED ALWAYS AS MINHASH(text) [WITH (...)]\n"
+        "    [INDEX [USING index_type] [WITH (metric_type = '...', param = value, ...)]];\n"
+        "ALTER TABLE name DROP COLUMN column;\n"
         "ALTER TABLE name ALTER COLUMN column SET (max_length = n | mmap.enabled = true, ...);",
         (
             "ALTER TABLE docs RENAME TO docs2;",
             "ALTER TABLE docs SET (collection.ttl.seconds = 3600);",
             "ALTER TABLE docs DROP PROPERTIES ('collection.ttl.seconds');",
             "ALTER TABLE docs ADD COLUMN note VARCHAR(100) NULL DEFAULT 'x';",
+            "ALTER TABLE docs ADD COLUMN sparse SPARSE_FLOAT_VECTOR GENERATED ALWAYS AS "
+            "BM25(body) INDEX USING SPARSE_INVERTED_INDEX WITH (bm25_k1 = 1.2, bm25_b = 0.75);",
+            "ALTER TABLE docs ADD COLUMN mh BINARY_VECTOR(512) GENERATED ALWAYS AS MINHASH(body) "
+            "WITH (num_hashes = 16, shingle_size = 3);",
+            "ALTER TABLE docs DROP COLUMN sparse;",
             "ALTER TABLE docs ALTER COLUMN label SET (max_length = 64);",
         ),
         "An added column is nullable (the rows already there get its DEFAULT, or NULL). ADD "
-        "COLUMN and ALTER COLUMN need Milvus 2.6: Milvus Lite says they are not supported.",
+        "COLUMN and ALTER COLUMN need Milvus 2.6: Milvus Lite says they are not supported. A "
+        "column GENERATED ALWAYS AS BM25 or MINHASH comes with its function and its index "
+        "(default SPARSE_INVERTED_INDEX / BM25, MINHASH_LSH / MHJACCARD) in one schema change, "
+        "add_function_field; the server fills the rows already there. DROP COLUMN drops a "
+        "function's output with its function (drop_function_field), any other column with "
+        "drop_collection_field. Both need Milvus 3.0 (AlterCollectionSchema).",
+    ),
+    Topic(
+        "STRUCT ARRAYS",
+        "element-level filters and embedding-list search in ARRAY<STRUCT<...>> columns",
+        "... WHERE ELEMENT_FILTER(struct_column, condition on its sub-fields) ...\n"
+        "SEARCH table USING column[vector] FOR EMBEDDINGS ([...], [...], ...)\n"
+        "    [, EMBEDDINGS ([...], ...)] [WHERE ...] [RETURN ...] [LIMIT k];\n"
+        "CREATE INDEX [name] ON table (column[vector]) USING HNSW\n"
+        "    WITH (metric_type = 'MAX_SIM_IP' | 'MAX_SIM_COSINE' | 'COSINE' | ..., ...);",
+        (
+            "SELECT id FROM orders WHERE ELEMENT_FILTER(items, qty = 3 OR qty = 5) LIMIT 5;",
+            "SEARCH orders USING items[emb] FOR [0.1, 0.2, 0.3, 0.4] WHERE content = 'aaa' AND "
+            "ELEMENT_FILTER(items, qty > 50) LIMIT 10 WITH (hints = 'iterative_filter');",
+            "SEARCH orders USING items[emb] FOR EMBEDDINGS ([0.1, 0.2, 0.3, 0.4], "
+            "[0.4, 0.3, 0.2, 0.1]), EMBEDDINGS ([1, 0, 0, 0]) RETURN content LIMIT 10;",
+            "CREATE INDEX items_emb ON orders (items[emb]) USING HNSW WITH (metric_type = "
+            "'MAX_SIM_IP', M = 16, efConstruction = 200);",
+        ),
+        "Inside ELEMENT_FILTER the bare names are the struct's sub-fields (sent as $[qty]): a row "
+        "matches when one of its elements does. EMBEDDINGS (...) is one query of several "
+        "vectors (a pymilvus EmbeddingList), compared with each row's vectors by a MAX_SIM "
+        "index. Struct arrays need a Milvus 2.6 server: Milvus Lite and older servers say these "
+        "are not supported.",
+        aliases=("ELEMENT_FILTER", "EMBEDDINGS", "EMBEDDING LIST", "MAX_SIM"),
     ),
     Topic(
         "TRUNCATE TABLE",
