@@ -148,7 +148,7 @@ def test_ascending_order_offset_and_sum(session, data):
     ("chain", "message"),
     [
         ("f = DECAY(atx, function = 'exp', origin = 0, scale = 1)",
-         "step 1 (line 1, column 58): 'atx' is neither an earlier step nor a field"),
+         "step 1 (line 1, column 68): 'atx' is neither an earlier step nor a field"),
         ("score = COMBINE(score, title)", "title is VARCHAR(32); it needs a numeric field"),
         ("at = ROUND(score, 2)", "at is a field of 'chain_news'"),
         ("id = ROUND(score, 2)", "the key id cannot be rewritten"),

@@ -53,11 +53,11 @@ def function_chain(
     chain = FunctionChain(stage, name="rerank_chain")
     names = Names(info)
     for number, step in enumerate(steps, start=1):
-        where = f"RERANK CHAIN step {number} (line {step.at[0]}, column {step.at[1]})"
+        names.number, names.step = number, step
         try:
-            _add(chain, step, names, where)
+            _add(chain, step, names)
         except ParamError as error:
-            raise ExecutionError(f"{where}: {error.message}") from None
+            raise ExecutionError(f"{names.where()}: {error.message}") from None
     return chain, names.fields
 
 
@@ -87,14 +87,21 @@ def _require_chain(catalog: Catalog, steps: tuple[ChainStep, ...]) -> None:
 
 
 class Names:
-    """What a chain's names mean: `score`, the key, earlier outputs, and the fields read."""
+    """What a chain's names mean (`score`, the key, earlier outputs, the fields read), and where
+    the step being built (`number`, `step`) is in the cell."""
 
     def __init__(self, info: CollectionInfo) -> None:
         self.info = info
         self.outputs: set[str] = set()
         self.fields: list[str] = []
+        self.number, self.step = 0, ChainStep("map")
 
-    def read(self, name: str, where: str, types: tuple[str, ...] = NUMERIC) -> Any:
+    def where(self, name: str | None = None) -> str:
+        """Where the step is, or the name `name` in it: RERANK CHAIN step 2 (line 3, column 22)."""
+        line, column = self.step.places.get(name or "", self.step.at)
+        return f"RERANK CHAIN step {self.number} (line {line}, column {column})"
+
+    def read(self, name: str, types: tuple[str, ...] = NUMERIC) -> Any:
         """`col(...)` of a name a step reads; a field must be of one of `types`."""
         from pymilvus.function_chain import col
 
@@ -105,6 +112,7 @@ class Names:
         if name in self.outputs:
             return col(name)
         field = self.info.field(name)
+        where = self.where(name)
         if field is None:
             raise ExecutionError(
                 f"{where}: '{name}' is neither an earlier step nor a field of "
@@ -117,8 +125,9 @@ class Names:
             self.fields.append(name)
         return col(name)
 
-    def write(self, name: str, where: str) -> str:
+    def write(self, name: str) -> str:
         """The column a map step writes: `$score`, or a name of its own (not a field)."""
+        where = self.where()
         if name == "score":
             return SCORE
         if name == self.info.primary.name:
@@ -132,22 +141,23 @@ class Names:
         return name
 
 
-def _add(chain: Any, step: ChainStep, names: Names, where: str) -> None:
+def _add(chain: Any, step: ChainStep, names: Names) -> None:
     if step.kind == "limit":
         chain.limit(step.limit, offset=step.offset)
         return
     if step.kind == "sort":
         key, *tie = step.order
-        tie_break = names.read(tie[0].field, where) if tie else None
-        chain.sort(names.read(key.field, where), desc=key.descending, tie_break_col=tie_break)
+        tie_break = names.read(tie[0].field) if tie else None
+        chain.sort(names.read(key.field), desc=key.descending, tie_break_col=tie_break)
         return
-    chain.map(names.write(str(step.output), where), _expression(step, names, where))
+    chain.map(names.write(str(step.output)), _expression(step, names))
 
 
-def _expression(step: ChainStep, names: Names, where: str) -> Any:
+def _expression(step: ChainStep, names: Names) -> Any:
     """The `fn.<helper>(col(...), ..., **options)` of a map step."""
     from pymilvus.function_chain import fn
 
+    where = names.where()
     function = str(step.function)
     helper, arity = FUNCTIONS[function]
     if arity is not None and len(step.columns) != arity:
@@ -161,7 +171,7 @@ def _expression(step: ChainStep, names: Names, where: str) -> Any:
         if step.values:
             options["decimal"] = step.values[0]
     types = {"MODEL": TEXT, "DECAY": (*NUMERIC, "TIMESTAMPTZ")}.get(function, NUMERIC)
-    columns = [names.read(name, where, types) for name in step.columns]
+    columns = [names.read(name, types) for name in step.columns]
     try:
         return getattr(fn, helper)(*columns, **options)
     except TypeError:

@@ -8,6 +8,7 @@ kept as written: the engine resolves them against the collection's schema.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from lark import Token, Transformer, v_args
@@ -48,13 +49,14 @@ class ChainRules(Transformer):
             columns=tuple(str(a.token) for a in args if isinstance(a, ChainColumn)),
             values=tuple(a for a in args if not isinstance(a, (ChainColumn, RankerOption))),
             options={a.key: a.value for a in args if isinstance(a, RankerOption)},
-            at=(output.line or 0, output.column or 0),
+            at=_at(output),
+            places=_places(a.token for a in args if isinstance(a, ChainColumn)),
         )
 
     def chain_sort(self, key: Token, direction: Token | None = None) -> s.ChainStep:
         descending = direction is not None and direction.type == "DESC"
         order = (s.OrderKey(str(key), descending),)
-        return s.ChainStep("sort", order=order, at=(key.line or 0, key.column or 0))
+        return s.ChainStep("sort", order=order, at=_at(key), places=_places([key]))
 
     def chain_tie(self, key: Token, direction: Token | None = None) -> TieBreak:
         if direction is not None and direction.type == "DESC":
@@ -65,8 +67,7 @@ class ChainRules(Transformer):
 
     def chain_limit(self, clause: Clause) -> s.ChainStep:
         limit, offset = clause.value
-        token = clause.token
-        at = (token.line or 0, token.column or 0) if token is not None else (0, 0)
+        at = _at(clause.token) if clause.token is not None else (0, 0)
         return s.ChainStep("limit", limit=limit, offset=offset, at=at)
 
     def rerank_chain(self, chain: Token, *items: Any) -> Rerank:
@@ -81,11 +82,24 @@ class ChainRules(Transformer):
                         item.token,
                     )
                 tie = s.OrderKey(str(item.token))
-                steps[-1] = s.ChainStep("sort", order=(*last.order, tie), at=last.at)
+                places = _places([item.token]) | last.places
+                steps[-1] = s.ChainStep("sort", order=(*last.order, tie), at=last.at, places=places)
             elif isinstance(item, s.ChainStep):
                 steps.append(item)
         clauses = [item for item in items if isinstance(item, Clause)]
         return Rerank("CHAIN", (), clauses, chain, (), tuple(steps))
+
+
+def _at(token: Token) -> tuple[int, int]:
+    return token.line or 0, token.column or 0
+
+
+def _places(tokens: Iterable[Token]) -> dict[str, tuple[int, int]]:
+    """Where each name is first read in a step."""
+    places: dict[str, tuple[int, int]] = {}
+    for token in tokens:
+        places.setdefault(str(token), _at(token))
+    return places
 
 
 class ChainColumn:

@@ -145,7 +145,8 @@ class ChainStep:
     """One step of RERANK CHAIN (...), a pymilvus `FunctionChain` op: `output = FUNCTION(columns,
     values, options)` (a map: DECAY, COMBINE, ROUND, XGBOOST, MODEL), ORDER BY (`order`: the key,
     then the tie-break key) or LIMIT (`limit`, `offset`). `score` names the hit's score (`$score`),
-    the primary key its key (`$id`); `at` is (line, column) of the step in the cell."""
+    the primary key its key (`$id`); `at` is (line, column) of the step in the cell, `places`
+    that of each name the step reads (neither counts in equality)."""
 
     kind: str  # "map", "sort" or "limit"
     output: str | None = None
@@ -157,6 +158,7 @@ class ChainStep:
     limit: int = 0
     offset: int = 0
     at: tuple[int, int] = field(default=(0, 0), compare=False)
+    places: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
