@@ -118,7 +118,7 @@ def test_explain_builds_the_chain_op_by_op_and_its_code_runs(session, data):
     code = one(session, "EXPLAIN " + statement).text
     assert "from pymilvus.function_chain import col, fn" in code
     assert "FunctionChain(FunctionChainStage.L2_RERANK, name='rerank_chain')" in code
-    assert ".map('freshness', fn.decay(col('at'), function='exp'" in code
+    assert ".map('freshness', fn.decay(\n        col('at'),\n        function='exp'," in code
     assert ".sort(col('$score'), desc=True, tie_break_col=col('$id'))" in code
     assert "function_chains=chain" in code
     assert [method for method, _, _ in checked_calls(code)][-1] == "search"

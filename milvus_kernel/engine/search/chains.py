@@ -35,6 +35,7 @@ FUNCTIONS = {
 }
 TEXT = ("VARCHAR",)
 WINDOW = 16384
+CODE_WIDTH = 96  # EXPLAIN writes 100 columns; the chain's ops are indented by 4
 
 
 def function_chain(
@@ -190,7 +191,7 @@ def chain_code(chain: Any) -> list[str]:
             expression = op.expr
             args = [_argument(a) for a in expression.args]
             args += [f"{k}={v!r}" for k, v in expression.params.items()]
-            lines.append(f".map({op.outputs[0]!r}, fn.{expression.name}({', '.join(args)}))")
+            lines += _map_lines(op.outputs[0], f"fn.{expression.name}", args)
         elif op.op == "sort":
             tie = op.params.get("tie_break_col")
             tail = f", tie_break_col=col({tie!r})" if tie else ""
@@ -198,6 +199,15 @@ def chain_code(chain: Any) -> list[str]:
         else:
             lines.append(f".limit({op.params['limit']!r}, offset={op.params['offset']!r})")
     return lines
+
+
+def _map_lines(output: str, helper: str, args: list[str]) -> list[str]:
+    """`.map(output, fn.helper(args))` on one line when it fits (in the chain's parentheses, and
+    EXPLAIN's 100 columns), else the helper's arguments one per line."""
+    one = f".map({output!r}, {helper}({', '.join(args)}))"
+    if len(one) <= CODE_WIDTH:
+        return [one]
+    return [f".map({output!r}, {helper}(", *(f"    {a}," for a in args), "))"]
 
 
 def _argument(value: Any) -> str:
