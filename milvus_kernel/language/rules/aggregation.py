@@ -68,8 +68,8 @@ class AggregationRules(Transformer):
         size = next(item for item in items if isinstance(item, Token) and item.type == "INT")
         parts = {item.key: item for item in items if isinstance(item, Clause)}
         fields = tuple(str(name) for name in names)
-        for name in names:
-            if fields.count(str(name)) > 1:
+        for place, name in enumerate(names):
+            if str(name) in fields[:place]:
                 raise SemanticError(f"AGGREGATE BY names {name} twice", name)
         metrics = parts["metrics"].value if "metrics" in parts else ()
         order = tuple(
