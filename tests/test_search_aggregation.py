@@ -316,15 +316,22 @@ ANSWER = schema_pb2.SearchResultData(
     ],
 )
 
-EXPECTED = [  # query, level, category, brand, count, total_revenue, item_count, avg_rating, hits
-    (1, 1, "books", None, 4, 410.0, 4, None,
-     [{"id": 7, "distance": 0.25, "price": 100.0}, {"id": 3, "distance": 0.5, "price": 110.0}]),
-    (1, 2, "books", "BrandA", 3, None, None, 4.5, [{"id": 7, "distance": 0.25, "price": 100.0}]),
-    (1, 2, "books", "BrandB", 1, None, None, 2.0, [{"id": 9, "distance": 0.75, "price": 90.0}]),
-    (1, 1, "toys", None, 2, 50.0, 2, None, None),
-    (2, 1, "home", None, 1, 12.5, 1, None, [{"id": 11, "distance": 0.125, "price": 12.5}]),
-    (2, 2, "home", "BrandC", 1, None, None, 3.0, None),
-]  # fmt: skip
+B = None  # a bucket row has no hit; a hit row (after its bucket) no count or metrics
+EXPECTED = [
+    # query, level, category, brand, count, total_revenue, item_count, avg_rating,
+    # id, distance, price, rating
+    (1, 1, "books", None, 4, 410.0, 4, None, B, B, B, B),
+    (1, 1, "books", None, None, None, None, None, 7, 0.25, 100.0, None),
+    (1, 1, "books", None, None, None, None, None, 3, 0.5, 110.0, None),
+    (1, 2, "books", "BrandA", 3, None, None, 4.5, B, B, B, B),
+    (1, 2, "books", "BrandA", None, None, None, None, 7, 0.25, 100.0, None),
+    (1, 2, "books", "BrandB", 1, None, None, 2.0, B, B, B, B),
+    (1, 2, "books", "BrandB", None, None, None, None, 9, 0.75, 90.0, None),
+    (1, 1, "toys", None, 2, 50.0, 2, None, B, B, B, B),
+    (2, 1, "home", None, 1, 12.5, 1, None, B, B, B, B),
+    (2, 1, "home", None, None, None, None, None, 11, 0.125, 12.5, None),
+    (2, 2, "home", "BrandC", 1, None, None, 3.0, B, B, B, B),
+]
 
 
 def test_a_3_0_answer_becomes_one_row_per_bucket_parents_first(session, demo, monkeypatch):
@@ -344,12 +351,12 @@ def test_a_3_0_answer_becomes_one_row_per_bucket_parents_first(session, demo, mo
     assert isinstance(table, Table)
     assert [c.name for c in table.columns] == [
         "query", "level", "category", "brand", "count", "total_revenue", "item_count",
-        "avg_rating", "hits",
+        "avg_rating", "id", "distance", "price", "rating",
     ]  # fmt: skip
     assert table.rows == EXPECTED
     assert sent[0]["search_aggregation"].to_proto() == CASES[4][1].to_proto()
     text = render(table, 0)["text/plain"]
-    assert "BrandA" in text and '"distance": 0.25' in text, text
+    assert "BrandA" in text and "0.125" in text and "(11 rows, metric L2)" in text, text
 
 
 def test_the_2_3_standalone_is_refused_naming_its_version(milvus_server, tmp_path):

@@ -8,11 +8,13 @@ cannot compute the same buckets from plain hits: Milvus Lite (which accepts the 
 plain hits, `agg_buckets` empty) and servers before 3.0 (which drop the unknown field) are refused
 in one line before anything is sent; EXPLAIN prints the code on any server.
 
-The answer is one row per bucket, depth first (a parent before its children): `query` (with
-several query vectors), `level` (1 is the outermost), the key fields of every level down to this
-one (a child repeats its parents' keys, so a row reads on its own and the table filters and sorts
-like any other), `count`, each metric (empty on levels without it), and `hits`: the bucket's top
-hits, each {primary key, distance or score, its returned fields}.
+The answer is a table of rows a person reads top-down and a DataFrame filters: each bucket, then
+its top hits, then its sub-buckets (depth first, as pymilvus's example prints them). Every row
+has `query` (with several query vectors), `level` (1 is the outermost) and the key fields of every
+level down to its bucket's (a child repeats its parents' keys, so a row reads on its own); a bucket
+row has `count` and the metrics (empty on levels without them); a hit row has the primary key,
+`distance` (or `score`) and the RETURN fields instead, in columns of their own, never truncated
+inside one cell of JSON.
 """
 
 from __future__ import annotations
@@ -57,7 +59,9 @@ def aggregated_search(
     """The search with `search_aggregation` (`call`: the search's other keyword arguments), `step`
     query vectors at a time, as one row per bucket. No limit: Milvus ignores it (SIZE counts)."""
     levels = statement.aggregation
-    names, columns = bucket_columns(info, levels, len(data) > 1)
+    names, columns, fields = bucket_columns(
+        info, levels, len(data) > 1, call["output_fields"], score
+    )
     call = {
         **call,
         "output_fields": aggregated_fields(info, levels, call["output_fields"]),
@@ -75,7 +79,7 @@ def aggregated_search(
                 **call,
             )
         with translating(table=info.name):
-            rows += bucket_rows(answer, names, info.primary.name, score, start + 1)
+            rows += bucket_rows(answer, names, fields, info.primary.name, score, start + 1)
     return Table(
         columns=columns, rows=rows, total=len(rows), title=info.name, note=note, metric=metric
     )
@@ -126,31 +130,44 @@ def aggregated_fields(
 
 
 def bucket_columns(
-    info: CollectionInfo, levels: tuple[AggregationLevel, ...], several: bool
-) -> tuple[list[str], tuple[Column, ...]]:
-    """(the columns' names, the columns) of the bucket rows."""
+    info: CollectionInfo,
+    levels: tuple[AggregationLevel, ...],
+    several: bool,
+    returned: list[str],
+    score: str,
+) -> tuple[list[str], tuple[Column, ...], list[str]]:
+    """(the columns' names, the columns, the hits' fields): query, level, keys, count, metrics,
+    then (with TOP n HITS) the primary key, the distance or score and the RETURN fields (but the
+    keys) of the hit rows."""
     keys = _unique(name for level in levels for name in level.fields)
     metrics = _unique(alias for level in levels for alias, _ in level.metrics)
-    hits = ["hits"] if any(level.top_hits for level in levels) else []
-    names = (["query"] if several else []) + ["level", *keys, "count", *metrics, *hits]
+    fields: list[str] = []
+    hits: list[str] = []
+    if any(level.top_hits for level in levels):
+        fields = [f for f in returned if f not in keys]
+        hits = [info.primary.name, score, *fields]
+    names = _unique([*(["query"] if several else []), "level", *keys, "count", *metrics, *hits])
     columns = []
     for name in names:
-        if name in keys:
-            columns.append(column_for(info, name))
-        elif name in ("query", "level", "count"):
+        if name in ("query", "level", "count"):
             columns.append(Column(name, "int"))
+        elif name == score:
+            columns.append(Column(name, "float"))
+        elif name in metrics:
+            columns.append(Column(name, "any"))
         else:
-            columns.append(Column(name, "json" if name == "hits" else "any"))
-    return names, tuple(columns)
+            columns.append(column_for(info, name))
+    return names, tuple(columns), fields
 
 
 def bucket_rows(
-    answer: Any, names: list[str], pk: str, score: str, first_query: int
+    answer: Any, names: list[str], fields: list[str], pk: str, score: str, first_query: int
 ) -> list[tuple[Any, ...]]:
-    """The rows of a search answer's `agg_buckets` (one list of buckets per query vector)."""
+    """The rows of a search answer's `agg_buckets` (one list of buckets per query vector): each
+    bucket, then its top hits, then its sub-buckets."""
     rows: list[tuple[Any, ...]] = []
     for number, buckets in enumerate(getattr(answer, "agg_buckets", None) or [], first_query):
-        _walk(buckets, 1, {"query": number}, names, pk, score, rows)
+        _walk(buckets, 1, {"query": number}, (names, fields, pk, score), rows)
     return rows
 
 
@@ -158,24 +175,23 @@ def _walk(
     buckets: Any,
     level: int,
     above: dict[str, Any],
-    names: list[str],
-    pk: str,
-    score: str,
+    layout: tuple[list[str], list[str], str, str],
     rows: list[tuple[Any, ...]],
 ) -> None:
+    names, fields, pk, score = layout
     for bucket in buckets:
-        values = dict(above)
-        values.update({k["field_name"]: plain(k["value"]) for k in bucket.key})
-        keys = dict(values)  # what a child inherits: its parents' keys
-        values.update(level=level, count=bucket.count)
+        keys = dict(above)  # the parents' keys, then this bucket's: what its rows all show
+        keys.update({k["field_name"]: plain(k["value"]) for k in bucket.key})
+        values = {**keys, "level": level, "count": bucket.count}
         values.update({alias: plain(v) for alias, v in bucket.metrics.items()})
-        values["hits"] = [
-            {pk: plain(hit.pk), score: float(f"{hit.score:.7g}")}  # a float32's digits
-            | {k: plain(v) for k, v in hit.fields.items()}
-            for hit in bucket.hits
-        ] or None
         rows.append(tuple(values.get(name) for name in names))
-        _walk(bucket.sub_groups, level + 1, keys, names, pk, score, rows)
+        for hit in bucket.hits:  # count and metrics empty: a hit row, not a bucket
+            given = hit.fields
+            shown = {**keys, "level": level, pk: plain(hit.pk)}
+            shown.update({name: plain(given[name]) for name in fields if name in given})
+            shown[score] = float(f"{hit.score:.7g}")  # a float32's digits, not its binary tail
+            rows.append(tuple(shown.get(name) for name in names))
+        _walk(bucket.sub_groups, level + 1, keys, layout, rows)
 
 
 def _unique(names: Any) -> list[str]:

@@ -149,11 +149,12 @@ READING = grouped(
         ),
         "Milvus's search aggregation (pymilvus SearchAggregation): the server groups the "
         "candidates its search retains by the key fields and returns SIZE buckets per level, "
-        "each with its count, metrics and top hits; THEN BY groups each bucket again. One row "
-        "per bucket, parents before their children: query, level, the keys down to that "
-        "level, count, the metrics, hits. `score` is the hit's score (_score); a search's LIMIT "
-        "means nothing here (SIZE counts buckets). Milvus Lite and servers before 3.0 ignore "
-        "the request and are refused in one line; EXPLAIN prints the code on any server.",
+        "each with its count, metrics and top hits; THEN BY groups each bucket again. Rows: "
+        "each bucket (query, level, its keys and its parents', count, metrics), then its top "
+        "hits (key, distance, RETURN fields), then its sub-buckets. `score` is the hit's "
+        "score (_score); a search's LIMIT means nothing here (SIZE counts buckets). Milvus "
+        "Lite and servers before 3.0 ignore the request and are refused in one line; EXPLAIN "
+        "prints the code on any server.",
         aliases=("SEARCH AGGREGATE", "AGGREGATE", "SEARCH AGGREGATION", "TOP HITS"),
     ),
     Topic(
