@@ -317,3 +317,21 @@ def built(code: str) -> str:
     """EXPLAIN's code with its IndexParams built by pymilvus (checked_calls answers every
     client call with [], and prepare_index_params is a builder, no RPC)."""
     return code.replace("client.prepare_index_params()", "MilvusClient.prepare_index_params()")
+
+
+def test_an_embedding_list_leg_of_a_hybrid_search_is_an_ann_search_request(docs: Session):
+    from pymilvus.client.embedding_list import EmbeddingList
+
+    docs.catalog().connection.client.indexed = True
+    cell = (
+        "SEARCH docs USING items[emb] FOR EMBEDDINGS ([0.1, 0.2, 0.3, 0.4]), "
+        "USING v FOR [1, 0, 0, 0] RERANK RRF(60) LIMIT 3"
+    )
+    [(method, _, kwargs)] = checked_calls(one(docs, f"EXPLAIN {cell}").text)
+    assert method == "hybrid_search"
+    first, second = kwargs["reqs"]
+    assert (first.anns_field, second.anns_field) == ("items[emb]", "v")
+    [query] = first.data
+    assert isinstance(query, EmbeddingList) and query.to_numpy().shape == (1, DIM)
+    report = fails(docs, cell)
+    assert report.endswith("SEARCH ... FOR EMBEDDINGS is not supported by Milvus Lite"), report
