@@ -86,12 +86,11 @@ def docs(session) -> str:
 
 def _step(value: Any, path: tuple[Any, ...]) -> Any:
     for step in path:
-        if isinstance(value, dict) and isinstance(step, str) and step in value:
-            value = value[step]
-        elif isinstance(value, list) and isinstance(step, int) and step < len(value):
-            value = value[step]
-        else:
+        in_object = isinstance(value, dict) and isinstance(step, str) and step in value
+        in_list = isinstance(value, list) and isinstance(step, int) and step < len(value)
+        if not (in_object or in_list):
             return None
+        value = value[step]
     return value
 
 
