@@ -19,6 +19,8 @@ from pymilvus.grpc_gen import schema_pb2
 
 from milvus_kernel.display import render
 from milvus_kernel.engine.connection import capabilities
+from milvus_kernel.errors import MilvusSyntaxError
+from milvus_kernel.language.completion import completion_context
 from milvus_kernel.language.parser import parse_cell
 from milvus_kernel.language.statements import Aggregate, AggregationLevel, OrderKey
 from milvus_kernel.results import Table
@@ -262,9 +264,7 @@ def test_a_hybrid_search_and_a_fifth_level_are_refused():
     assert "at most 4 levels" in deep.message
 
 
-def fails_to_parse(cell: str):
-    from milvus_kernel.errors import MilvusSyntaxError
-
+def fails_to_parse(cell: str) -> MilvusSyntaxError:
     with pytest.raises(MilvusSyntaxError) as raised:
         parse_cell(cell)
     return raised.value
@@ -389,3 +389,17 @@ def test_the_2_3_standalone_is_refused_naming_its_version(milvus_server, tmp_pat
             assert raw.agg_buckets == [] and len(raw[0]) == 3
         finally:
             one(session, "DROP TABLE agg_23")
+
+
+def test_tab_offers_the_clause_its_parts_and_the_tables_fields():
+    def at(code: str):
+        return completion_context(code, len(code))
+
+    start = "SEARCH products FOR [0.1] "
+    assert "AGGREGATE" in at(start + "AGG").keywords
+    assert at(start + "AGGREGATE BY ").wants == {"field"}
+    assert at(start + "AGGREGATE BY ").table == "products"
+    parts = at(start + "AGGREGATE BY brand SIZE 3 ").keywords
+    assert {"METRICS", "ORDER", "TOP", "THEN"} <= set(parts) and "LIMIT" not in parts
+    assert at(start + "AGGREGATE BY brand SIZE 3 TOP 2 ").keywords == ("HITS",)
+    assert at(start + "AGGREGATE BY a SIZE 3 THEN BY ").wants == {"field"}
