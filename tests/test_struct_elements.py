@@ -335,3 +335,31 @@ def test_an_embedding_list_leg_of_a_hybrid_search_is_an_ann_search_request(docs:
     assert isinstance(query, EmbeddingList) and query.to_numpy().shape == (1, DIM)
     report = fails(docs, cell)
     assert report.endswith("SEARCH ... FOR EMBEDDINGS is not supported by Milvus Lite"), report
+
+
+ADD_STRUCT = (
+    "ALTER TABLE docs ADD COLUMN extras ARRAY<STRUCT<added_str VARCHAR(200), added_int INT32, "
+    "added_float_vec FLOAT_VECTOR(4)>>(1000) NULL COMMENT 'dynamically added nullable struct field'"
+)
+
+
+def test_explain_of_an_added_struct_array_is_add_collection_struct_field(docs: Session):
+    """struct_example.py's add_collection_struct_field: the struct schema built as it builds it."""
+    [(method, args, kwargs)] = checked_calls(one(docs, f"EXPLAIN {ADD_STRUCT}").text)
+    assert method == "add_collection_struct_field" and args[:2] == ("docs", "extras")
+    struct, capacity = args[2:]
+    assert capacity == 1000
+    assert kwargs == {"nullable": True, "desc": "dynamically added nullable struct field"}
+    members = {f.name: (f.dtype, f.params) for f in struct.fields}
+    assert members == {
+        "added_str": (DataType.VARCHAR, {"max_length": 200}),
+        "added_int": (DataType.INT32, {}),
+        "added_float_vec": (DataType.FLOAT_VECTOR, {"dim": DIM}),
+    }
+    report = fails(docs, ADD_STRUCT)
+    assert report.count("\n") == 0, report
+    assert report.endswith(
+        "ALTER TABLE ... ADD COLUMN ... ARRAY<STRUCT<...>> is not supported by Milvus Lite"
+    ), report
+    report = fails(docs, ADD_STRUCT.replace(" NULL ", " NOT NULL "))
+    assert "Milvus adds nullable struct arrays only" in report, report

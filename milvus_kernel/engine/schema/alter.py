@@ -1,7 +1,8 @@
 """Changes to a collection's schema and to index properties, in place.
 
 ALTER TABLE t ADD COLUMN (`add_collection_field`: Milvus adds nullable columns only, a DEFAULT
-fills the rows already there; a column GENERATED ALWAYS AS BM25 / MINHASH: function_fields.py),
+fills the rows already there; a column GENERATED ALWAYS AS BM25 / MINHASH: function_fields.py;
+an ARRAY<STRUCT<...>>: `add_collection_struct_field`, Milvus 2.6),
 ALTER TABLE t ALTER COLUMN f SET (...) (`alter_collection_field`:
 max_length, mmap.enabled, ...), ALTER TABLE t DROP PROPERTIES (...) (`drop_collection_properties`),
 ALTER INDEX i ON t SET (...) / DROP PROPERTIES (...) (`alter_index_properties`,
@@ -15,11 +16,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from milvus_kernel.engine.catalog import Catalog
-from milvus_kernel.engine.connection.capabilities import server_call
+from milvus_kernel.engine.connection.capabilities import require_version, server_call
 from milvus_kernel.engine.context import using_catalog
-from milvus_kernel.engine.schema.definition import column_field
+from milvus_kernel.engine.schema.definition import column_field, struct_field
 from milvus_kernel.engine.schema.function_fields import add_function_field
 from milvus_kernel.engine.schema.indexes import index_names
+from milvus_kernel.engine.schema.typed_reads import FIRST_WITH_STRUCTS
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import (
     AddColumn,
@@ -43,6 +45,8 @@ def add_column(catalog: Catalog, statement: AddColumn) -> Result:
     table, column = statement.table, statement.column
     if column.bm25_source or column.minhash:  # with its function and index: add_function_field
         return add_function_field(catalog, statement)
+    if column.type.element is not None and column.type.element.name == "STRUCT":
+        return add_struct_column(catalog, statement)
     info = catalog.require(table)
     if info.field(column.name) is not None:
         raise ExecutionError(f"collection '{table}' already has a column {column.name}")
@@ -75,6 +79,37 @@ def add_column(catalog: Catalog, statement: AddColumn) -> Result:
     )
     catalog.forget(table)
     return Message(f"added column {column.name} {column.type.name.upper()} to {table}")
+
+
+def add_struct_column(catalog: Catalog, statement: AddColumn) -> Result:
+    """ADD COLUMN items ARRAY<STRUCT<...>>(n): `add_collection_struct_field` (nullable only)."""
+    table, column = statement.table, statement.column
+    if catalog.require(table).field(column.name) is not None:
+        raise ExecutionError(f"collection '{table}' already has a column {column.name}")
+    if column.not_null:
+        raise ExecutionError(
+            f"column {column.name}: Milvus adds nullable struct arrays only (the rows already "
+            "there have none): drop NOT NULL"
+        )
+    what = "ALTER TABLE ... ADD COLUMN ... ARRAY<STRUCT<...>>"
+    require_version(catalog, what, FIRST_WITH_STRUCTS, "struct arrays")
+    made = struct_field(column)
+    options = {"desc": made["description"]} if "description" in made else {}
+    server_call(
+        catalog,
+        what,
+        "add_collection_struct_field",
+        table,
+        column.name,
+        made["struct_schema"],
+        made["max_capacity"],
+        table=table,
+        action="adding a column to",
+        nullable=True,
+        **options,
+    )
+    catalog.forget(table)
+    return Message(f"added column {column.name} {column.type.name.upper()}<STRUCT<...>> to {table}")
 
 
 def alter_column(catalog: Catalog, statement: AlterColumn) -> Result:

@@ -114,7 +114,7 @@ def full_plan(statement: CreateTable) -> CreatePlan:
     for column in statement.columns:
         element = column.type.element
         if element is not None and element.name == "STRUCT":
-            schema.add_field(column.name, _data_type("ARRAY", column.name), **_struct(column))
+            schema.add_field(column.name, _data_type("ARRAY", column.name), **struct_field(column))
             continue
         schema.add_field(
             column.name,
@@ -175,7 +175,7 @@ def column_field(column: ColumnDef) -> tuple[Any, dict[str, Any]]:
     return _data_type(column.type.name, column.name), _field_kwargs(column, False)
 
 
-def _struct(column: ColumnDef) -> dict[str, Any]:
+def struct_field(column: ColumnDef) -> dict[str, Any]:
     """`ARRAY<STRUCT<name VARCHAR(20), emb FLOAT_VECTOR(4)>>(8)`: pymilvus's struct schema."""
     from pymilvus import MilvusClient
 

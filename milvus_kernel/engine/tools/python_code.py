@@ -77,6 +77,8 @@ class CodeWriter:
             return self.index_params(value)
         if kind == "FieldSchema":  # add_function_field's output column
             return self.field_schema(value)
+        if kind == "StructFieldSchema":  # add_collection_struct_field's struct
+            return self.struct_schema(value)
         if kind == "AnnSearchRequest":
             return self.request(value)
         if kind == "RRFRanker":
@@ -167,14 +169,19 @@ class CodeWriter:
             self.lines += _call_lines(f"{name}.add_function", [built])
         return name
 
-    def struct(self, schema_name: str, struct: Any) -> None:
-        """`create_struct_field_schema()` with its fields, then the ARRAY of STRUCT field."""
+    def struct_schema(self, struct: Any) -> str:
+        """`create_struct_field_schema()` with its fields, as a variable of its own."""
         name = self.variable("struct")
         self.lines.append(f"{name} = MilvusClient.create_struct_field_schema()")
         for f in struct.fields:
             args = [repr(f.name), self.value(f.dtype)]
             args += [f"{k}={self.value(v, k)}" for k, v in f.params.items()]  # dim, max_length
             self.lines += _call_lines(f"{name}.add_field", args)
+        return name
+
+    def struct(self, schema_name: str, struct: Any) -> None:
+        """The struct's schema, then the ARRAY of STRUCT field."""
+        name = self.struct_schema(struct)
         args = [repr(struct.name), "DataType.ARRAY", "element_type=DataType.STRUCT"]
         args += [f"struct_schema={name}", f"max_capacity={struct.max_capacity!r}"]
         if struct.nullable:
