@@ -90,6 +90,8 @@ COLLECTIONS = grouped(
             "BM25(body) INDEX USING SPARSE_INVERTED_INDEX WITH (bm25_k1 = 1.2, bm25_b = 0.75);",
             "ALTER TABLE docs ADD COLUMN mh BINARY_VECTOR(512) GENERATED ALWAYS AS MINHASH(body) "
             "WITH (num_hashes = 16, shingle_size = 3);",
+            "ALTER TABLE orders ADD COLUMN extras ARRAY<STRUCT<note VARCHAR(200), emb "
+            "FLOAT_VECTOR(4)>>(100) NULL;",
             "ALTER TABLE docs DROP COLUMN sparse;",
             "ALTER TABLE docs ALTER COLUMN label SET (max_length = 64);",
         ),
@@ -99,7 +101,8 @@ COLLECTIONS = grouped(
         "(default SPARSE_INVERTED_INDEX / BM25, MINHASH_LSH / MHJACCARD) in one schema change, "
         "add_function_field; the server fills the rows already there. DROP COLUMN drops a "
         "function's output with its function (drop_function_field), any other column with "
-        "drop_collection_field. Both need Milvus 3.0 (AlterCollectionSchema).",
+        "drop_collection_field. Both need Milvus 3.0 (AlterCollectionSchema). An added "
+        "ARRAY<STRUCT<...>> column (add_collection_struct_field) needs Milvus 2.6.",
     ),
     Topic(
         "STRUCT ARRAYS",
