@@ -224,6 +224,8 @@ def test_lite_refuses_before_a_default_index_is_built(session):
         ("AGGREGATE BY brand SIZE 2 METRICS (s = SUM(brand))", "SUM(brand) needs numbers"),
         ("AGGREGATE BY brand SIZE 2 METRICS (s = MAX(nope))", "has no field 'nope' to MAX()"),
         ("AGGREGATE BY brand SIZE 2 TOP 1 HITS ORDER BY nope", "to order the top hits by"),
+        ("AGGREGATE BY brand SIZE 2 METRICS (price = SUM(price))", "metric alias price is also"),
+        ("AGGREGATE BY brand SIZE 2 METRICS (count = COUNT(*))", "metric alias count is also"),
     ],
 )
 def test_schema_names_are_checked(session, demo, tail, message):
@@ -281,7 +283,13 @@ def hit(pk: int, score: float, **fields: object) -> schema_pb2.AggHit:
     return schema_pb2.AggHit(int_pk=pk, score=score, fields=entries)
 
 
-def bucket(key, count, metrics, hits=(), sub=()) -> schema_pb2.AggBucket:
+def bucket(
+    key: list[tuple[str, str]],
+    count: int,
+    metrics: dict[str, float],
+    hits: tuple[schema_pb2.AggHit, ...] | list[schema_pb2.AggHit] = (),
+    sub: tuple[schema_pb2.AggBucket, ...] | list[schema_pb2.AggBucket] = (),
+) -> schema_pb2.AggBucket:
     proto = schema_pb2.AggBucket(count=count, hits=list(hits), sub_groups=list(sub))
     for name, value in key:
         proto.key.add(field_name=name, string_val=value)

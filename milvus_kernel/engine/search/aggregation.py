@@ -38,6 +38,8 @@ WHY = "an older server drops search_aggregation and returns plain hits"
 SCORE_NAMES = ("score", "distance", "_score")
 NUMERIC = ("INT8", "INT16", "INT32", "INT64", "FLOAT", "DOUBLE")
 NO_KEY = ("JSON", "ARRAY", "GEOMETRY")
+#: the columns of the result that are not fields (`_count` and `_key` order buckets)
+RESERVED = ("query", "level", "count", "distance", "score", "_count", "_key", "_score")
 
 
 def require_aggregation(catalog: Catalog) -> None:
@@ -93,6 +95,12 @@ def aggregation_spec(
     for level in reversed(levels):
         for name in level.fields:
             _key_field(info, name)
+        for alias, _ in level.metrics:  # a column of its own: not a field's nor the table's
+            if info.field(alias) is not None or alias in RESERVED:
+                raise ExecutionError(
+                    f"metric alias {alias} is also the name of a column of the result: "
+                    f"name the metric otherwise (as in avg_{alias})"
+                )
         metrics = {
             alias: {metric.function.lower(): _metric_field(info, metric.function, metric.field)}
             for alias, metric in level.metrics

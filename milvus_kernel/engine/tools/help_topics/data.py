@@ -144,7 +144,7 @@ READING = grouped(
             "SEARCH products FOR [0.1, 0.2, 0.3, 0.4] WHERE in_stock = true "
             "AGGREGATE BY category SIZE 3 METRICS (revenue = SUM(price), n = COUNT(*)) "
             "ORDER BY revenue DESC TOP 2 HITS ORDER BY score DESC "
-            "THEN BY brand SIZE 2 METRICS (rating = AVG(rating)) ORDER BY rating DESC "
+            "THEN BY brand SIZE 2 METRICS (stars = AVG(rating)) ORDER BY stars DESC "
             "TOP 2 HITS ORDER BY price;",
         ),
         "Milvus's search aggregation (pymilvus SearchAggregation): the server groups the "
