@@ -1,5 +1,6 @@
 """Struct arrays at the element level (pymilvus's examples/struct_example.py): ELEMENT_FILTER in a
-filter, embedding-list search (`FOR EMBEDDINGS (...)`) and indexes on a vector inside a struct.
+filter, embedding-list search (`FOR EMBEDDINGS (...)`, also as a hybrid leg), indexes on a vector
+inside a struct, and a struct array added to a collection (`add_collection_struct_field`).
 
 No server here has struct arrays (Milvus Lite 3.2.2 drops them at create, the 2.3.5 standalone
 predates them), so: the rendered Milvus filter text is checked exactly, hostile names and values
