@@ -247,6 +247,8 @@ def test_schema_names_are_checked(session, demo, tail, message):
         ("AGGREGATE BY b SIZE 2 TOP 1 HITS ORDER BY COUNT(*)", 69, "fields or score"),
         ("AGGREGATE BY b, b SIZE 2", 43, "names b twice"),
         ("GROUP BY b AGGREGATE BY b SIZE 2", 36, "drop GROUP BY"),
+        ("AGGREGATE BY meta['region'] SIZE 4", 40, "a JSON path (meta['region'])"),
+        ("AGGREGATE BY b, tags[0] SIZE 4", 43, "a JSON path (tags[0])"),
     ],
 )
 def test_meaningless_aggregations_fail_at_their_position(tail, column, message):

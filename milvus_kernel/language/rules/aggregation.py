@@ -33,6 +33,15 @@ SPECIAL_KEYS = ("_count", "_key")
 class AggregationRules(Transformer):
     """AGGREGATE BY ... → a clause holding `AggregationLevel`s, outermost first."""
 
+    def agg_json_path(self, field: Token, key: Any) -> Token:
+        path = f"{field}[{key if isinstance(key, Token) else repr(key)}]"
+        raise SemanticError(
+            f"AGGREGATE BY a JSON path ({path}) is not supported: Milvus and pymilvus "
+            "bucket by whole fields only",
+            field,
+            hint="aggregate by a scalar field",
+        )
+
     def agg_metric(self, alias: Token, _eq: Token, aggregate: Clause) -> Clause:
         metric: s.Aggregate = aggregate.value
         if metric.distinct:
