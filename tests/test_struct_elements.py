@@ -232,7 +232,7 @@ def test_element_filter_is_refused_in_one_line_on_lite_and_checked_against_the_s
     assert "has no field 'nothing'" in report, report
 
 
-def test_the_2_3_standalone_refuses_element_filter_naming_its_version(milvus_server, tmp_path):
+def test_the_2_3_standalone_refuses_struct_arrays_naming_its_version(milvus_server, tmp_path):
     name = "elements_23"
     with server_session(milvus_server, tmp_path) as session:
         run(session, f"CREATE TABLE {name} (id INT64 PRIMARY KEY, v FLOAT_VECTOR(2))")
@@ -241,6 +241,19 @@ def test_the_2_3_standalone_refuses_element_filter_naming_its_version(milvus_ser
             assert report.count("\n") == 0, report
             assert "ELEMENT_FILTER(...) is not supported by Milvus v2.3.5" in report, report
             assert report.endswith("(2.6+: struct arrays)"), report
+            for cell, what in [
+                (
+                    f"SEARCH {name} USING items[emb] FOR EMBEDDINGS ([1, 0], [0, 1])",
+                    "SEARCH ... FOR EMBEDDINGS",
+                ),
+                (
+                    f"ALTER TABLE {name} ADD COLUMN items ARRAY<STRUCT<q INT32>>(4) NULL",
+                    "ALTER TABLE ... ADD COLUMN ... ARRAY<STRUCT<...>>",
+                ),
+            ]:
+                report = fails(session, cell)
+                assert report.count("\n") == 0, report
+                assert f"{what} is not supported by Milvus v2.3.5" in report, report
         finally:
             MilvusClient(milvus_server.uri, token=milvus_server.token or "").drop_collection(name)
 
