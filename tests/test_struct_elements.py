@@ -377,3 +377,57 @@ def test_explain_of_an_added_struct_array_is_add_collection_struct_field(docs: S
     ), report
     report = fails(docs, ADD_STRUCT.replace(" NULL ", " NOT NULL "))
     assert "Milvus adds nullable struct arrays only" in report, report
+
+
+# pymilvus's element-level answers: a query row (or a search hit) per matched element, with the
+# element's index in the struct array under "offset" (grpc_handler expands element_indices so).
+ELEMENT_ROWS = [
+    {"id": 1, "offset": 0, "content": "aaa"},
+    {"id": 1, "offset": 2, "content": "aaa"},
+    {"id": 4, "offset": 1, "content": "bbb"},
+]
+
+
+def test_an_element_level_select_shows_each_matched_elements_offset(docs: Session, monkeypatch):
+    from milvus_kernel.engine.schema import typed_reads
+
+    monkeypatch.setattr(typed_reads, "require_version", lambda *args: None)  # "a 2.6 server"
+    client = docs.catalog().connection.client
+    queries: list[dict[str, Any]] = []
+
+    def query(name: str, **kwargs: Any) -> list[dict[str, Any]]:
+        queries.append(kwargs)
+        if kwargs.get("output_fields") == ["count(*)"]:
+            return [{"count(*)": len(ELEMENT_ROWS)}]
+        return [
+            {k: row[k] for k in ("id", "offset", *kwargs["output_fields"])} for row in ELEMENT_ROWS
+        ]
+
+    monkeypatch.setattr(client, "query", query, raising=False)
+    table = one(docs, ELEMENT_QUERY)
+    assert [c.name for c in table.columns] == ["id", "offset", "content"]
+    assert [c.kind for c in table.columns][:2] == ["int", "int"]
+    assert table.rows == [(1, 0, "aaa"), (1, 2, "aaa"), (4, 1, "bbb")]
+    assert queries[-1]["filter"] == "element_filter(items, $[qty] > 50)"
+    assert "offset" not in queries[-1]["output_fields"]  # pymilvus adds it, nobody asks for it
+    plain = one(docs, "SELECT id, content FROM docs WHERE content = 'aaa' LIMIT 5")
+    assert [c.name for c in plain.columns] == ["id", "content"]  # no ELEMENT_FILTER: no offsets
+
+
+def test_an_element_level_search_shows_each_hits_offset(docs: Session):
+    from pymilvus.client.search_result import Hit
+
+    from milvus_kernel.engine.search.vector import hit_rows, plan_columns
+
+    info = docs.catalog().require("docs")
+    shown, fields = plan_columns(info, ["content"], "distance", False, None, elements=True)
+    assert shown == ["rank", "id", "offset", "distance", "content"]
+    assert fields == ["content"]
+    hits = [
+        Hit({"id": 1, "distance": 0.5, "offset": 2, "entity": {"content": "aaa"}}, pk_name="id"),
+        Hit({"id": 4, "distance": 0.7, "offset": 0, "entity": {"content": "bbb"}}, pk_name="id"),
+    ]
+    rows = hit_rows([hits], shown, "id", "distance", 1, 0, False)
+    assert rows == [(1, 1, 2, 0.5, "aaa"), (2, 4, 0, 0.7, "bbb")]
+    entity_level, _ = plan_columns(info, ["content"], "distance", False, None)
+    assert "offset" not in entity_level

@@ -14,6 +14,9 @@ from milvus_kernel.engine.schema.server_types import decode
 from milvus_kernel.results import Column
 
 DYNAMIC_KEY = "$meta"
+#: pymilvus's key for the index of the matched element in an element-level read (a filter with
+#: ELEMENT_FILTER, a search of a vector inside an ARRAY<STRUCT>): one row per matched element.
+OFFSET = "offset"
 _BYTE_VECTORS = {"BINARY_VECTOR", "FLOAT16_VECTOR", "BFLOAT16_VECTOR"}
 
 
@@ -33,7 +36,17 @@ def plain(value: Any) -> Any:
 
 def column_for(info: CollectionInfo, name: str) -> Column:
     field = info.field(name)
-    return field.column if field is not None else Column(name, "any")
+    if field is None:
+        return Column(name, "int" if name == OFFSET else "any")
+    return field.column
+
+
+def with_offsets(names: list[str], pk: str) -> list[str]:
+    """`names` with the element `OFFSET` column after the primary key (first without it)."""
+    if OFFSET in names:
+        return names
+    at = names.index(pk) + 1 if pk in names else 0
+    return [*names[:at], OFFSET, *names[at:]]
 
 
 def star_fields(info: CollectionInfo) -> list[str]:

@@ -17,11 +17,19 @@ from milvus_kernel.engine.data.writes import check_filter_fields, require_partit
 from milvus_kernel.engine.legacy import keyed_select
 from milvus_kernel.engine.milvus_errors import translating
 from milvus_kernel.engine.reads import aggregates, ordering
-from milvus_kernel.engine.reads.rows import column_for, extra_keys, star_fields, to_row
+from milvus_kernel.engine.reads.rows import (
+    OFFSET,
+    column_for,
+    extra_keys,
+    star_fields,
+    to_row,
+    with_offsets,
+)
 from milvus_kernel.engine.schema.fields import CollectionInfo
 from milvus_kernel.engine.search.fulltext import server_functions
 from milvus_kernel.engine.search.query_sources import get_by_keys
 from milvus_kernel.errors import ExecutionError
+from milvus_kernel.language.filter_types import element_filters
 from milvus_kernel.language.filters import output_name_problem
 from milvus_kernel.language.statements import Select
 from milvus_kernel.results import Column, Result, Table
@@ -60,6 +68,8 @@ class Reader:
         self.partitions = list(statement.partitions) or None
         self.names, self.star = resolve_columns(info, statement.columns)
         self.output_fields = ["*"] if self.star and info.dynamic else list(self.names)
+        # ELEMENT_FILTER: one row per matched element, its index in the struct array shown
+        self.elements = bool(element_filters(statement.where))
 
     def _query(self, **kwargs: Any) -> list[dict[str, Any]]:
         return list(
@@ -130,7 +140,9 @@ class Reader:
     def columns(self, sample: list[dict[str, Any]]) -> tuple[list[str], tuple[Column, ...]]:
         names = list(self.names)
         if self.star and self.info.dynamic:
-            names += extra_keys(sample, names)
+            names += extra_keys(sample, [*names, OFFSET] if self.elements else names)
+        if self.elements:
+            names = with_offsets(names, self.info.primary.name)
         return names, tuple(column_for(self.info, n) for n in names)
 
     def table_of(

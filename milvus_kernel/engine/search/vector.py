@@ -21,7 +21,7 @@ from milvus_kernel.engine.context import HandlerContext
 from milvus_kernel.engine.data.writes import check_filter_fields, require_partition
 from milvus_kernel.engine.milvus_errors import translating
 from milvus_kernel.engine.reads import ordering
-from milvus_kernel.engine.reads.rows import column_for, plain, star_fields
+from milvus_kernel.engine.reads.rows import OFFSET, column_for, plain, star_fields, with_offsets
 from milvus_kernel.engine.schema.fields import CollectionInfo, FieldInfo
 from milvus_kernel.engine.schema.indexes import build_default_index
 from milvus_kernel.engine.search import chains, iterator, query_sources, rankers
@@ -171,19 +171,26 @@ def plan_columns(
     score: str,
     several: bool,
     projection: tuple[str, ...] | None = None,
+    elements: bool = False,
 ) -> tuple[list[str], list[str]]:
-    """(the columns to show, the fields to ask Milvus for)."""
+    """(the columns to show, the fields to ask Milvus for); with `elements` (a search of a
+    vector inside an ARRAY<STRUCT>: one hit per element) the matched element's `OFFSET` too."""
     pk = info.primary.name
     if projection is not None:
         wanted = list(projection)
     else:
         wanted = (["query"] if several else []) + ["rank", pk, score, *wanted_fields]
+    if elements:
+        wanted = with_offsets(wanted, pk)
     shown: list[str] = []
     for name in wanted:
         names = (
             star_fields(info) if name == "*" else [score if name in ("distance", "score") else name]
         )
         for item in names:
+            if elements and item == OFFSET:
+                shown.append(item)
+                continue
             if item not in SPECIAL and (problem := output_name_problem(item)):
                 raise ExecutionError(problem)
             if item in SPECIAL or info.field(item) is not None or info.dynamic:
@@ -194,7 +201,7 @@ def plan_columns(
                     f"collection '{info.name}' has no field '{item}'; "
                     f"fields: {', '.join(info.names)}"
                 )
-    fields = [n for n in shown if n not in SPECIAL and n != pk]
+    fields = [n for n in shown if n not in SPECIAL and n != pk and not (elements and n == OFFSET)]
     return shown, fields
 
 
@@ -213,6 +220,8 @@ def hit_rows(
                 score: bm25_score(distance) if bm25 else distance,
                 pk: plain(hit.get(pk, hit.get("id"))),
             }
+            if OFFSET in hit:  # an element-level hit: the index of its element
+                values[OFFSET] = plain(hit[OFFSET])
             rows.append(
                 tuple(values[name] if name in values else plain(entity.get(name)) for name in shown)
             )
@@ -270,7 +279,10 @@ def search(context: HandlerContext, statement: Search) -> Result:
         ordering.order_field(info, key, "ORDER BY")
         if key.field not in returned and "*" not in returned:
             returned.append(key.field)
-    shown, fields = plan_columns(info, returned, score, len(data) > 1, statement.projection)
+    elements = "[" in field.name and not any(isinstance(q, tuple) for q in statement.vectors)
+    shown, fields = plan_columns(
+        info, returned, score, len(data) > 1, statement.projection, elements
+    )
     search_params: dict[str, Any] = {"params": inner}
     if "hints" in inner:  # hints = 'iterative_filter': beside "params", where pymilvus reads it
         search_params["hints"] = inner.pop("hints")
