@@ -44,12 +44,6 @@ def table(session: Any, name: str) -> None:
     )
 
 
-def built(code: str) -> str:
-    """EXPLAIN's code with its IndexParams built by pymilvus (prepare_index_params is a
-    builder, no RPC; checked_calls answers every client call with [])."""
-    return code.replace("client.prepare_index_params()", "MilvusClient.prepare_index_params()")
-
-
 def test_function_columns_and_drop_column_parse():
     [add] = parse_cell(BM25_COLUMN.format(t="docs"))
     assert isinstance(add, AddColumn) and add.column.bm25_source == "body"
@@ -77,7 +71,7 @@ def test_explain_of_a_bm25_column_is_add_function_field_as_pymilvus_checks_it(se
     assert (
         "from pymilvus import MilvusClient, DataType, FieldSchema, Function, FunctionType" in code
     )
-    [(method, args, kwargs)] = checked_calls(built(code))
+    [(method, args, kwargs)] = checked_calls(code)
     assert method == "add_function_field" and args[0] == unique_name and not kwargs
     field_schema, func, index_params = args[1:]
     assert isinstance(field_schema, FieldSchema) and isinstance(func, Function)
@@ -96,7 +90,7 @@ def test_explain_of_a_bm25_column_is_add_function_field_as_pymilvus_checks_it(se
 def test_explain_of_a_minhash_column_takes_the_default_minhash_index(session, unique_name):
     table(session, unique_name)
     code = one(session, "EXPLAIN " + MINHASH_COLUMN.format(t=unique_name)).text
-    [(method, args, _)] = checked_calls(built(code))
+    [(method, args, _)] = checked_calls(code)
     assert method == "add_function_field"
     field_schema, func, index_params = args[1:]
     assert (field_schema.dtype, field_schema.params) == (DataType.BINARY_VECTOR, {"dim": 512})
@@ -247,7 +241,7 @@ def test_on_milvus_3_drop_function_is_drop_function_field_and_add_function_point
         code = one(
             session, "EXPLAIN " + BM25_COLUMN.format(t=unique_name).replace("sparse", "s2")
         ).text
-        assert [c[0] for c in checked_calls(built(code))] == ["add_function_field"]
+        assert [c[0] for c in checked_calls(code)] == ["add_function_field"]
         functions = lite.describe_collection(unique_name)["functions"]
         assert [f["name"] for f in functions] == ["sparse_bm25"]  # nothing changed
     finally:

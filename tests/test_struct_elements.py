@@ -316,7 +316,7 @@ def test_explain_of_an_index_on_a_struct_vector_with_a_max_sim_metric(docs: Sess
         "WITH (metric_type = 'MAX_SIM_IP', M = 16, efConstruction = 200)"
     )
     code = one(docs, f"EXPLAIN {cell}").text
-    [(_, args, kwargs)] = [c for c in checked_calls(built(code)) if c[0] == "create_index"]
+    [(_, args, kwargs)] = [c for c in checked_calls(code) if c[0] == "create_index"]
     [index] = args[1] if len(args) > 1 else kwargs["index_params"]
     assert (index.field_name, index.index_type, index.index_name) == (
         "items[emb]",
@@ -325,12 +325,6 @@ def test_explain_of_an_index_on_a_struct_vector_with_a_max_sim_metric(docs: Sess
     )
     assert index.get_index_configs()["metric_type"] == "MAX_SIM_IP"
     assert index.get_index_configs()["params"] == {"M": 16, "efConstruction": 200}
-
-
-def built(code: str) -> str:
-    """EXPLAIN's code with its IndexParams built by pymilvus (checked_calls answers every
-    client call with [], and prepare_index_params is a builder, no RPC)."""
-    return code.replace("client.prepare_index_params()", "MilvusClient.prepare_index_params()")
 
 
 def test_an_embedding_list_leg_of_a_hybrid_search_is_an_ann_search_request(docs: Session):
