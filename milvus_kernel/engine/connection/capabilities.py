@@ -21,6 +21,8 @@ from milvus_kernel.errors import ExecutionError, KernelError, NotSupported
 _LITE_VERSION_PREFIX = "milvus_lite"
 # Connection → is it Milvus Lite (asked once per client: a server's kind does not change).
 _known: weakref.WeakKeyDictionary[Any, tuple[int, bool]] = weakref.WeakKeyDictionary()
+#: Milvus answers one query or search with at most offset + limit = 16384 rows or hits.
+WINDOW = 16384
 _VERSION = re.compile(r"(\d+)\.(\d+)")
 _UNIMPLEMENTED = ("unknown method", "method not implemented", "unimplemented")
 

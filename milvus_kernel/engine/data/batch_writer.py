@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from milvus_kernel.engine.catalog import Catalog
-from milvus_kernel.engine.connection.capabilities import is_lite
+from milvus_kernel.engine.connection.capabilities import WINDOW, is_lite
 from milvus_kernel.engine.schema.fields import CollectionInfo
 from milvus_kernel.errors import ConnectionFailure, ExecutionError, KernelError
 from milvus_kernel.language.filters import render_value
@@ -34,7 +34,7 @@ from milvus_kernel.language.filters import render_value
 SLICE = 0.1  # seconds between looks at the call in flight (an interrupt is taken in between)
 GRACE = 2.0  # seconds an interrupted write waits for the answer to the batch in flight
 SHOWN_KEYS = 3
-CHECK_LIMIT = 16384  # the most rows one query returns
+CHECK_LIMIT = WINDOW  # the most rows one query returns
 _UNKNOWN_FATE = ("deadline", "did not answer", "timed out", "timeout")
 
 

@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from milvus_kernel.engine.catalog import Catalog
+from milvus_kernel.engine.connection.capabilities import WINDOW
 from milvus_kernel.engine.context import using_catalog
 from milvus_kernel.engine.data.writes import check_filter_fields, require_partition
 from milvus_kernel.engine.legacy import keyed_select
@@ -34,7 +35,7 @@ from milvus_kernel.language.filters import output_name_problem
 from milvus_kernel.language.statements import Select
 from milvus_kernel.results import Column, Result, Table
 
-MAX_WINDOW = 16384
+MAX_WINDOW = WINDOW  # rows per query: offset + limit
 ITERATOR_BATCH = 5000
 
 

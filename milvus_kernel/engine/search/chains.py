@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from milvus_kernel.engine.catalog import Catalog
-from milvus_kernel.engine.connection.capabilities import is_lite, require_version
+from milvus_kernel.engine.connection.capabilities import WINDOW, is_lite, require_version
 from milvus_kernel.engine.schema.fields import CollectionInfo
 from milvus_kernel.engine.search.rankers import LITE_MODEL_PROVIDERS, NUMERIC
 from milvus_kernel.errors import ExecutionError, NotSupported
@@ -34,7 +34,6 @@ FUNCTIONS = {
     "MODEL": ("rerank_model", 1),
 }
 TEXT = ("VARCHAR",)
-WINDOW = 16384
 CODE_WIDTH = 96  # EXPLAIN writes 100 columns; the chain's ops are indented by 4
 
 

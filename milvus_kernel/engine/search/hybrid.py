@@ -46,7 +46,7 @@ def ranker(statement: HybridSearch) -> Any:
         if not args:
             return RRFRanker()
         k = args[0]
-        if isinstance(k, bool) or not isinstance(k, int) or not 0 < k < 16384:
+        if isinstance(k, bool) or not isinstance(k, int) or not 0 < k < MAX_WINDOW:
             raise ExecutionError(f"RRF(k) needs a whole number k between 1 and 16383, not {k!r}")
         return RRFRanker(k)
     if name == "WEIGHTED":

@@ -11,12 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from milvus_kernel.engine.catalog import Catalog
+from milvus_kernel.engine.connection.capabilities import WINDOW
 from milvus_kernel.engine.milvus_errors import translating
 from milvus_kernel.engine.progress import Reporter
 from milvus_kernel.errors import ExecutionError, Interrupted
 from milvus_kernel.language.statements import Search
 
-BATCH = 16384  # the largest page Milvus serves
+BATCH = WINDOW  # the largest page Milvus serves
 
 
 def check_deep(statement: Search, window: int) -> None:
@@ -44,7 +45,7 @@ def deep_hits(
     """Hits offset .. offset+limit of one query vector, read page by page."""
     if len(data) != 1:
         raise ExecutionError(
-            f"a search past 16384 hits takes one query vector, not {len(data)}: "
+            f"a search past {WINDOW} hits takes one query vector, not {len(data)}: "
             "search them one by one"
         )
     table = statement.table

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from milvus_kernel.engine.catalog import Catalog
+from milvus_kernel.engine.connection.capabilities import WINDOW
 from milvus_kernel.engine.context import HandlerContext
 from milvus_kernel.engine.data.writes import check_filter_fields, require_partition
 from milvus_kernel.engine.milvus_errors import translating
@@ -33,7 +34,7 @@ from milvus_kernel.language.statements import Search
 from milvus_kernel.results import Column, Result, Table
 
 MAX_NQ = 1024
-MAX_WINDOW = 16384  # Milvus returns at most offset + limit = 16384 hits per query
+MAX_WINDOW = WINDOW  # hits per query: offset + limit
 MEMORY_BUDGET = 256 * 1024 * 1024
 SPECIAL = ("query", "rank", "distance", "score")
 #: Metrics where a smaller distance is closer; for the others (IP, COSINE, BM25) larger is closer.
