@@ -47,10 +47,7 @@ class Plan:
             return self.problems[name]
         if name in self.targets or self.info.dynamic:
             return None
-        return (
-            f"collection '{self.info.name}' has no field '{name}'; "
-            f"fields: {', '.join(self.info.names)}"
-        )
+        return self.info.no_field(name).message
 
     def problems_of(self, names: Any) -> dict[str, str]:
         found = {name: self.problem(name) for name in names}

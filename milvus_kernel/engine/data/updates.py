@@ -48,10 +48,7 @@ class Change:
         field = self.field
         if field is None:
             if not info.dynamic:
-                raise ExecutionError(
-                    f"collection '{info.name}' has no field '{self.name}'; "
-                    f"fields: {', '.join(info.names)}"
-                )
+                raise info.no_field(self.name)
             if self.operation:
                 raise ExecutionError(f"{self.operation} needs an ARRAY field, not '{self.name}'")
             self.value = assignment.value  # a dynamic key: any JSON value

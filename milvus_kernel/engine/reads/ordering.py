@@ -64,10 +64,7 @@ def comparable_field(info: CollectionInfo, name: str, clause: str) -> None:
     """Raise unless `name` is a field of `info` whose values compare (numbers, strings, bools)."""
     field = info.field(name)
     if field is None:
-        raise ExecutionError(
-            f"{clause} {name}: collection '{info.name}' has no field '{name}';"
-            f" fields: {', '.join(info.names)}"
-        )
+        raise ExecutionError(f"{clause} {name}: {info.no_field(name).message}")
     if field.kind not in COMPARABLE or field.type == "GEOMETRY":
         raise ExecutionError(
             f"{clause} {name}: a {field.type_text} field has no order;"

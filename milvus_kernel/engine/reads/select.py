@@ -50,9 +50,7 @@ def resolve_columns(info: CollectionInfo, wanted: tuple[str, ...]) -> tuple[list
         elif info.field(name) is None and (problem := output_name_problem(name)):
             raise ExecutionError(problem)
         elif info.field(name) is None and not info.dynamic:
-            raise ExecutionError(
-                f"collection '{info.name}' has no field '{name}'; fields: {', '.join(info.names)}"
-            )
+            raise info.no_field(name)
         elif name not in names:
             names.append(name)
     return names, star

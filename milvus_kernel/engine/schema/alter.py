@@ -115,10 +115,7 @@ def add_struct_column(catalog: Catalog, statement: AddColumn) -> Result:
 def alter_column(catalog: Catalog, statement: AlterColumn) -> Result:
     table, name = statement.table, statement.field
     info = catalog.require(table)
-    if info.field(name) is None:
-        raise ExecutionError(
-            f"collection '{table}' has no field '{name}'; fields: {', '.join(info.names)}"
-        )
+    info.require_field(name)
     if not statement.params:
         raise ExecutionError("ALTER COLUMN ... SET needs at least one parameter")
     params = dict(statement.params)

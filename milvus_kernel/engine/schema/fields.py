@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from milvus_kernel.engine.schema.timestamps import from_micros
+from milvus_kernel.errors import ExecutionError
 from milvus_kernel.results import Column, Kind
 
 _INT_TYPES = {"INT8", "INT16", "INT32", "INT64"}
@@ -117,6 +118,21 @@ class CollectionInfo:
             member = next((m for m in struct.members if m.name == inner), None) if struct else None
             return replace(member, name=name) if member is not None else None
         return found
+
+    def require_field(self, name: str, what: str = "") -> FieldInfo:
+        """The field `name`; else the error `no_field` says."""
+        found = self.field(name)
+        if found is None:
+            raise self.no_field(name, what)
+        return found
+
+    def no_field(self, name: str, what: str = "") -> ExecutionError:
+        """ "collection 'c' has no field 'n' [what]; fields: a, b, ..." as an error to raise."""
+        purpose = f" {what}" if what else ""
+        fields = ", ".join(self.names)
+        return ExecutionError(
+            f"collection '{self.name}' has no field '{name}'{purpose}; fields: {fields}"
+        )
 
     @property
     def names(self) -> list[str]:

@@ -46,11 +46,7 @@ def function_of(info: CollectionInfo, field: str) -> str | None:
 
 
 def _source(info: CollectionInfo, kind: str, source: str) -> None:
-    field = info.field(source)
-    if field is None:
-        raise ExecutionError(
-            f"collection '{info.name}' has no field '{source}'; fields: {', '.join(info.names)}"
-        )
+    field = info.require_field(source)
     if field.type != "VARCHAR":
         raise ExecutionError(f"{kind}({source}): {source} is {field.type_text}, not VARCHAR")
 
@@ -102,11 +98,7 @@ def add_function_field(catalog: Catalog, statement: AddColumn) -> Result:
 def drop_column(catalog: Catalog, statement: DropColumn) -> Result:
     table, name = statement.table, statement.column
     info = catalog.require(table)
-    field = info.field(name)
-    if field is None:
-        raise ExecutionError(
-            f"collection '{table}' has no field '{name}'; fields: {', '.join(info.names)}"
-        )
+    field = info.require_field(name)
     if field.is_primary:
         raise ExecutionError(f"column {name} is the primary key of {table}: it cannot be dropped")
     what = "ALTER TABLE ... DROP COLUMN"

@@ -54,10 +54,7 @@ def add_function(catalog: Catalog, statement: AddFunction) -> Result:
     table = statement.table
     info = catalog.require(table)
     for name in (statement.source, statement.output):
-        if info.field(name) is None:
-            raise ExecutionError(
-                f"collection '{table}' has no field '{name}'; fields: {', '.join(info.names)}"
-            )
+        info.require_field(name)
     if any(f.get("name") == statement.name for f in info.functions):
         raise ExecutionError(f"collection '{table}' already has a function {statement.name}")
     what = f"ALTER TABLE ... ADD FUNCTION {statement.kind}"

@@ -51,15 +51,6 @@ def default_metric(info: CollectionInfo, field: FieldInfo) -> str:
     return "COSINE"
 
 
-def require_field(info: CollectionInfo, name: str) -> FieldInfo:
-    field = info.field(name)
-    if field is None:
-        raise ExecutionError(
-            f"collection '{info.name}' has no field '{name}'; fields: {', '.join(info.names)}"
-        )
-    return field
-
-
 def only_vector(info: CollectionInfo) -> FieldInfo:
     """The field an index statement means when it names none (the legacy dialect's form)."""
     vectors = info.vector_fields
@@ -83,7 +74,7 @@ def describe(catalog: Catalog, table: str, name: str) -> dict[str, Any]:
 def create_index(catalog: Catalog, statement: CreateIndex) -> Result:
     table = statement.table
     info = catalog.require(table)
-    field = require_field(info, statement.field) if statement.field else only_vector(info)
+    field = info.require_field(statement.field) if statement.field else only_vector(info)
     params = {k: v for k, v in statement.params.items() if k.lower() != "metric_type"}
     metric = next((v for k, v in statement.params.items() if k.lower() == "metric_type"), None)
     index_type = (statement.index_type or "").upper() or default_index_type(field)

@@ -215,13 +215,7 @@ def _direction(key: OrderKey) -> str:
 
 
 def _field(info: CollectionInfo, name: str, what: str) -> FieldInfo:
-    field = info.field(name)
-    if field is None:
-        raise ExecutionError(
-            f"collection '{info.name}' has no field '{name}' to {what}; "
-            f"fields: {', '.join(info.names)}"
-        )
-    return field
+    return info.require_field(name, f"to {what}")
 
 
 def _key_field(info: CollectionInfo, name: str) -> None:

@@ -58,11 +58,7 @@ def anns_field(info: CollectionInfo, name: str | None, text: bool = False) -> Fi
     """The field to search: the named one, else the only BM25 field (`text`) or the only other
     vector field."""
     if name is not None:
-        field = info.field(name)
-        if field is None:
-            raise ExecutionError(
-                f"collection '{info.name}' has no field '{name}'; fields: {', '.join(info.names)}"
-            )
+        field = info.require_field(name)
         if not field.is_vector:
             raise ExecutionError(f"field {name} of {info.name} is {field.type_text}, not a vector")
         return field

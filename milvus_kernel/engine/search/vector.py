@@ -147,10 +147,7 @@ def group_options(info: CollectionInfo, group_by: str | None, size: int | None) 
     if field is None and (problem := output_name_problem(group_by)):
         raise ExecutionError(problem)
     if field is None and not info.dynamic:
-        raise ExecutionError(
-            f"collection '{info.name}' has no field '{group_by}' to GROUP BY; "
-            f"fields: {', '.join(info.names)}"
-        )
+        raise info.no_field(group_by, "to GROUP BY")
     if field is not None and (
         field.is_vector or field.type in ("JSON", "ARRAY", "FLOAT", "DOUBLE")
     ):
@@ -198,10 +195,7 @@ def plan_columns(
                 if item not in shown:
                     shown.append(item)
             else:
-                raise ExecutionError(
-                    f"collection '{info.name}' has no field '{item}'; "
-                    f"fields: {', '.join(info.names)}"
-                )
+                raise info.no_field(item)
     fields = [n for n in shown if n not in SPECIAL and n != pk and not (elements and n == OFFSET)]
     return shown, fields
 

@@ -206,10 +206,7 @@ def plot(context: HandlerContext, statement: Plot) -> Result:
     named = [(statement.color_by, "COLOR BY")] + [(n, "RETURN") for n in statement.hover]
     for name, clause in named:
         if name and info.field(name) is None and not info.dynamic:
-            raise ExecutionError(
-                f"collection '{info.name}' has no field '{name}' (in {clause}); "
-                f"fields: {', '.join(info.names)}"
-            )
+            raise info.no_field(name, f"(in {clause})")
     hits, queries = highlight(context, statement, info, field)
     points = read_points(context, statement, info, field.name)
     extra = add_missing_hits(
