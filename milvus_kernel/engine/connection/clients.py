@@ -164,8 +164,8 @@ def _why_not(target: Target, error: BaseException, timeout: float) -> str:
     if not target.embedded and is_unreachable(error) and is_silent(target.uri):
         return no_answer(target.shown_uri, timeout)  # the port is open, but nothing answers
     why = scrub(reason(error), target.secrets)
-    if is_unreachable(error):  # pymilvus's words blame the parameters for a server that is down
-        return unreachable(target, why.replace("illegal connection params or server", "server"))
+    if is_unreachable(error):
+        return unreachable(target, why)
     return f"cannot connect to {target.shown_uri}: {why}"
 
 
@@ -197,7 +197,9 @@ def lost(target: Target, why: str, waited: float) -> ConnectionFailure:
 
 
 def unreachable(target: Target, why: str) -> str:
-    """The message for a server that does not answer (credentials masked)."""
+    """The message for a server that does not answer (credentials masked); pymilvus's words,
+    which blame the parameters for a server that is down, say "server" only."""
+    why = why.replace("illegal connection params or server", "server")
     return f"cannot reach Milvus at {target.shown_uri}: {why}"
 
 
