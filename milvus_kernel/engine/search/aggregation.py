@@ -147,14 +147,16 @@ def bucket_columns(
     """(the columns' names, the columns, the hits' fields): query, level, keys, count, metrics,
     then (with TOP n HITS) the primary key, the distance or score and the RETURN fields (but the
     keys) of the hit rows."""
-    keys = _unique(name for level in levels for name in level.fields)
-    metrics = _unique(alias for level in levels for alias, _ in level.metrics)
+    keys = list(dict.fromkeys(name for level in levels for name in level.fields))
+    metrics = list(dict.fromkeys(alias for level in levels for alias, _ in level.metrics))
     fields: list[str] = []
     hits: list[str] = []
     if any(level.top_hits for level in levels):
         fields = [f for f in returned if f not in keys]
         hits = [info.primary.name, score, *fields]
-    names = _unique([*(["query"] if several else []), "level", *keys, "count", *metrics, *hits])
+    names = list(
+        dict.fromkeys([*(["query"] if several else []), "level", *keys, "count", *metrics, *hits])
+    )
     columns = []
     for name in names:
         if name in ("query", "level", "count"):
@@ -200,14 +202,6 @@ def _walk(
             shown[score] = float(f"{hit.score:.7g}")  # a float32's digits, not its binary tail
             rows.append(tuple(shown.get(name) for name in names))
         _walk(bucket.sub_groups, level + 1, keys, layout, rows)
-
-
-def _unique(names: Any) -> list[str]:
-    seen: list[str] = []
-    for name in names:
-        if name not in seen:
-            seen.append(name)
-    return seen
 
 
 def _direction(key: OrderKey) -> str:
