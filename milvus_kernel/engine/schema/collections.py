@@ -6,6 +6,7 @@ from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.connection.capabilities import require_full_milvus
 from milvus_kernel.engine.context import using_catalog
 from milvus_kernel.engine.schema.definition import describe_table, full_plan, quick_plan
+from milvus_kernel.engine.schema.external import external_plan, require_external
 from milvus_kernel.engine.schema.functions import require_functions
 from milvus_kernel.engine.schema.server_types import lite_refusals
 from milvus_kernel.errors import ExecutionError
@@ -24,7 +25,12 @@ from milvus_kernel.results import Column, Message, Result, Table
 
 def create_table(catalog: Catalog, statement: CreateTable) -> Result:
     name = statement.name
-    plan = full_plan(statement) if statement.columns else quick_plan(statement)
+    external = statement.external_source is not None
+    if external:
+        plan = external_plan(statement)
+        require_external(catalog)  # Lite and servers before 3.0: in one line, nothing sent
+    else:
+        plan = full_plan(statement) if statement.columns else quick_plan(statement)
     for what in [] if catalog.explaining else lite_refusals(statement.columns):
         require_full_milvus(catalog, what)  # Lite: in one line
     embedding = [c.name for c in statement.columns if c.embedding]
@@ -36,7 +42,7 @@ def create_table(catalog: Catalog, statement: CreateTable) -> Result:
         raise ExecutionError(f"collection '{name}' already exists")
     catalog.call("create_collection", name, table=name, action="creating", **plan.kwargs)
     catalog.forget(name)
-    text = f"created collection {name}"
+    text = f"created {'external ' if external else ''}collection {name}"
     if plan.notes:
         text += " (" + "; ".join(plan.notes) + ")"
     return Message(text)

@@ -206,7 +206,7 @@ def _check_columns(statement: CreateTable) -> None:
     if duplicates:
         raise ExecutionError(f"duplicate column {', '.join(duplicates)} in CREATE TABLE")
     primaries = [c.name for c in statement.columns if c.primary_key]
-    if len(primaries) != 1:
+    if len(primaries) != 1 and statement.external_source is None:  # an external one has none
         found = ", ".join(primaries) if primaries else "none"
         raise ExecutionError(
             f"CREATE TABLE {statement.name} needs exactly one PRIMARY KEY column (found {found})"
@@ -250,8 +250,10 @@ def _field_kwargs(column: ColumnDef, bm25_source: bool) -> dict[str, Any]:
         kwargs["max_capacity"] = column.type.capacity or DEFAULT_ARRAY_CAPACITY
         if element.name.upper() == "VARCHAR":
             kwargs["max_length"] = element.length or DEFAULT_VARCHAR_LENGTH
-    never_null = column.primary_key or column.partition_key or column.type.is_vector
-    if (not never_null and not column.not_null) or (column.type.is_vector and column.null):
+    # an external table's columns, like vectors, are nullable only when written NULL
+    as_written = column.type.is_vector or column.external is not None
+    never_null = column.primary_key or column.partition_key or as_written
+    if (not never_null and not column.not_null) or (as_written and column.null):
         kwargs["nullable"] = True
     if column.has_default:
         if column.default is None and (column.not_null or never_null):
@@ -270,6 +272,8 @@ def _field_kwargs(column: ColumnDef, bm25_source: bool) -> dict[str, Any]:
         kwargs["enable_match"] = True
     if column.description:
         kwargs["description"] = column.description
+    if column.external is not None:
+        kwargs["external_field"] = column.external
     return kwargs
 
 
@@ -318,6 +322,8 @@ def describe_table(info: CollectionInfo) -> Table:
         binding = bound.get(f.name)
         if binding is not None:
             extra.append(f"EMBED({binding.source}) USING '{binding.model}'")
+        if f.external:
+            extra.append(f"EXTERNAL '{f.external}'")
         rows.append(
             (
                 f.name,
@@ -338,4 +344,6 @@ def describe_table(info: CollectionInfo) -> Table:
         notes.append(f"shards {info.num_shards}")
     if info.description:
         notes.append(f"description: {info.description}")
+    if info.external_source:
+        notes.append(f"external source '{info.external_source}' {info.external_spec}".rstrip())
     return Table(columns=columns, rows=rows, title=info.name, note="; ".join(notes))

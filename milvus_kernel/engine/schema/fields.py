@@ -54,6 +54,7 @@ class FieldInfo:
     description: str = ""
     members: tuple[FieldInfo, ...] = ()  # the fields of an ARRAY<STRUCT<...>>
     zone: str | None = None  # TIMESTAMPTZ: the collection's `timezone` (for values without one)
+    external: str = ""  # an external collection's field: the column of the files it reads
 
     @property
     def is_vector(self) -> bool:
@@ -108,6 +109,8 @@ class CollectionInfo:
     consistency_level: str | None = None
     num_shards: int | None = None
     properties: Mapping[str, Any] | None = None
+    external_source: str = ""  # an external collection: the path of its files
+    external_spec: str = ""  # and their format (JSON text)
 
     def field(self, name: str) -> FieldInfo | None:
         """The field `name`; `items[emb]` is the field `emb` of the ARRAY<STRUCT> `items`."""
@@ -207,6 +210,7 @@ def field_info(raw: Mapping[str, Any]) -> FieldInfo:
         match=str(params.get("enable_match", "")).lower() == "true",
         description=raw.get("description") or "",
         members=tuple(field_info(m) for m in raw.get("struct_fields") or ()),
+        external=raw.get("external_field") or "",
     )
 
 
@@ -225,4 +229,6 @@ def collection_info(name: str, raw: Mapping[str, Any]) -> CollectionInfo:
         consistency_level=raw.get("consistency_level_name"),
         num_shards=raw.get("num_shards"),
         properties=raw.get("properties") or {},
+        external_source=raw.get("external_source") or "",
+        external_spec=raw.get("external_spec") or "",
     )

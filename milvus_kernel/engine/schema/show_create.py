@@ -21,6 +21,7 @@ from typing import Any
 from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.context import using_catalog
 from milvus_kernel.engine.embeddings.binding import bindings, is_binding
+from milvus_kernel.engine.schema.external import spec_options
 from milvus_kernel.engine.schema.fields import CollectionInfo, FieldInfo, collection_info
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.filters import is_identifier
@@ -117,11 +118,12 @@ def column(field: FieldInfo, info: CollectionInfo, raw: Mapping[str, Any]) -> st
         parts.append("PRIMARY KEY")
         if field.auto_id:
             parts.append("AUTO_ID")
-    never_null = field.is_primary or field.partition_key or field.is_vector or field.is_struct
+    as_written = field.is_vector or field.is_struct or bool(info.external_source)
+    never_null = field.is_primary or field.partition_key or as_written
     if not never_null and not field.nullable:
         parts.append("NOT NULL")
-    if (field.is_vector or field.is_struct) and field.nullable:
-        parts.append("NULL")  # a nullable vector (or struct array): only where written so
+    if as_written and field.nullable:
+        parts.append("NULL")  # a nullable vector, struct array or external column: written so
     if field.has_default:
         parts.append(f"DEFAULT {literal(field.default)}")
     if field.partition_key:
@@ -143,6 +145,8 @@ def column(field: FieldInfo, info: CollectionInfo, raw: Mapping[str, Any]) -> st
         parts.append(f"EMBED({name(binding.source)}) USING {literal(binding.model)}")
     if field.description:
         parts.append(f"COMMENT {literal(field.description)}")
+    if field.external:
+        parts.append(f"EXTERNAL {literal(field.external)}")
     return " ".join(parts)
 
 
@@ -151,7 +155,8 @@ def create_table_text(table: str, info: CollectionInfo, raw: Mapping[str, Any]) 
     columns = ",\n".join(
         "  " + column(field, info, raw_fields.get(field.name, {})) for field in info.fields
     )
-    with_options: dict[str, Any] = {"dynamic_field": info.dynamic}
+    external = bool(info.external_source)
+    with_options: dict[str, Any] = {} if external else {"dynamic_field": info.dynamic}
     if info.consistency_level:
         with_options["consistency_level"] = info.consistency_level
     if info.description:
@@ -160,7 +165,13 @@ def create_table_text(table: str, info: CollectionInfo, raw: Mapping[str, Any]) 
         with_options["shards"] = info.num_shards
     if raw.get("key_partitions"):
         with_options["partitions"] = raw["key_partitions"]
-    return f"CREATE TABLE {name(table)} (\n{columns}\n) WITH {options(with_options)};"
+    if external:  # CREATE EXTERNAL TABLE t (...) FROM 'source' WITH (format = ..., ...)
+        with_options = {**spec_options(info.external_spec), **with_options}
+        head, source = "CREATE EXTERNAL TABLE", f" FROM {literal(info.external_source)}"
+    else:
+        head, source = "CREATE TABLE", ""
+    with_text = f" WITH {options(with_options)}" if with_options else ""
+    return f"{head} {name(table)} (\n{columns}\n){source}{with_text};"
 
 
 def index_text(table: str, described: Mapping[str, Any]) -> str:

@@ -146,6 +146,9 @@ class CodeWriter:
             options.append("enable_dynamic_field=True")
         if schema.description:
             options.append(f"description={schema.description!r}")
+        for key in ("external_source", "external_spec"):  # an external collection's files
+            if getattr(schema, key, ""):
+                options.append(f"{key}={getattr(schema, key)!r}")
         self.lines.append(f"{name} = MilvusClient.create_schema({', '.join(options)})")
         for f in schema.fields:
             args = [repr(f.name), self.value(f.dtype)]

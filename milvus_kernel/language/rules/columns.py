@@ -46,6 +46,16 @@ DEFAULT_VARCHAR_LENGTH = 65535
 #: the types Milvus allows for a primary key, and the SQL spellings widened to INT64 for one
 KEY_TYPES = ("INT64", "VARCHAR")
 WIDENED_KEY_TYPES = ("INT", "INTEGER")
+#: what a column of an external table cannot have (Milvus reads its rows from the files)
+_NOT_EXTERNAL = {
+    "primary_key": "PRIMARY KEY",
+    "auto_id": "AUTO_ID",
+    "partition_key": "PARTITION KEY",
+    "bm25_source": "GENERATED column",
+    "minhash": "GENERATED column",
+    "embedding": "GENERATED column",
+    "embed": "EMBED(...) USING",
+}
 
 
 @v_args(inline=True)
@@ -106,21 +116,84 @@ class ColumnRules(Transformer):
         fields = tuple((m[0], m[1]) for m in members)
         return s.FieldType("STRUCT", members=fields), name
 
+    def create_external_table(
+        self,
+        if_not_exists: bool | None,
+        name: Token,
+        columns: list[s.ColumnDef],
+        source: str | None,
+        options: Clause | None,
+    ) -> s.CreateTable:
+        """CREATE EXTERNAL TABLE t (c TYPE EXTERNAL 'col', ...) FROM 'source' [WITH (...)]."""
+        if not source:
+            raise SemanticError(
+                f"CREATE EXTERNAL TABLE {name} needs FROM 'source': the path of its files",
+                name,
+                hint="e.g. ... ) FROM 'external-demo/' WITH (format = 'parquet')",
+            )
+        return s.CreateTable(
+            str(name),
+            tuple(columns),
+            options.value if options else {},
+            if_not_exists=bool(if_not_exists),
+            external_source=source,
+        )
+
+    def external_columns(self, *columns: s.ColumnDef) -> list[s.ColumnDef]:
+        check_unique(tuple(c.name for c in columns), "column", None)
+        return list(columns)
+
+    def external_column(
+        self, name: Token, typed: tuple[s.FieldType, Token], *constraints: Clause
+    ) -> s.ColumnDef:
+        """A column of an external table reads a column of its files: no key, no function, and
+        not nullable unless written NULL (the files say which values are missing)."""
+        keys = {c.key for c in constraints}
+        if "external" not in keys:
+            raise SemanticError(
+                f"column {name} of an external table needs EXTERNAL 'column' (the files' column)",
+                name,
+            )
+        refused = [words for key, words in _NOT_EXTERNAL.items() if key in keys]
+        if refused:
+            raise SemanticError(
+                f"column {name}: an external table has no {refused[0]} (Milvus reads its rows "
+                "from the files as they are)",
+                name,
+            )
+        kept = [c for c in constraints if c.key != "not_null"]  # never null unless NULL
+        return self._column(name, typed, kept, external=True)
+
     def column_def(
         self, name: Token, typed: tuple[s.FieldType, Token], *constraints: Clause
+    ) -> s.ColumnDef:
+        if any(c.key == "external" for c in constraints):
+            raise SemanticError(
+                f"column {name}: EXTERNAL 'column' maps a column of CREATE EXTERNAL TABLE "
+                "t (...) FROM 'source'",
+                name,
+            )
+        return self._column(name, typed, list(constraints), external=False)
+
+    def _column(
+        self,
+        name: Token,
+        typed: tuple[s.FieldType, Token],
+        constraints: list[Clause],
+        external: bool,
     ) -> s.ColumnDef:
         field_type, type_token = typed
         if field_type.name == "STRUCT":
             raise SemanticError(
                 "a STRUCT column is an array of them: ARRAY<STRUCT<...>>(capacity)", type_token
             )
-        given = single_clauses(list(constraints))
+        given = single_clauses(constraints)
         if given.get("primary_key"):
             field_type = primary_key_type(field_type, type_token)
         if "not_null" in given and "null" in given:
             raise SemanticError(f"column {name} cannot be both NULL and NOT NULL", name)
         struct = field_type.element is not None and field_type.element.name == "STRUCT"
-        if given.pop("null", None) and (field_type.is_vector or struct):
+        if given.pop("null", None) and (field_type.is_vector or struct or external):
             given["null"] = True  # a nullable vector; scalars are nullable unless NOT NULL
         if given.get("bm25_source") and field_type.name != "SPARSE_FLOAT_VECTOR":
             raise SemanticError("a BM25 column must be SPARSE_FLOAT_VECTOR", name)
@@ -207,6 +280,9 @@ class ColumnRules(Transformer):
 
     def c_embed(self, source: Token, model: str) -> Clause:
         return Clause("embed", (str(source), model), source)
+
+    def c_external(self, column: str) -> Clause:
+        return Clause("external", column)
 
 
 def primary_key_type(field_type: s.FieldType, token: Token) -> s.FieldType:

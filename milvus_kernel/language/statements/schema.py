@@ -45,6 +45,7 @@ class ColumnDef:
     description: str | None = None
     embed: tuple[str, str] | None = None  # EMBED(source) USING 'provider:model'
     null: bool = False  # NULL written out: the only way a vector column is nullable
+    external: str | None = None  # EXTERNAL 'column': the column of the external files it maps
 
     @property
     def has_default(self) -> bool:
@@ -53,12 +54,14 @@ class ColumnDef:
 
 @dataclass(frozen=True)
 class CreateTable(Statement):
-    """CREATE TABLE name (columns) [WITH (...)], or the quick form WITH (dimension = n)."""
+    """CREATE TABLE name (columns) [WITH (...)], or the quick form WITH (dimension = n);
+    CREATE EXTERNAL TABLE name (columns) FROM 'source' WITH (...) when `external_source` is set."""
 
     name: str
     columns: tuple[ColumnDef, ...] = ()
     options: dict[str, Value] = field(default_factory=dict)
     if_not_exists: bool = False
+    external_source: str | None = None
 
 
 @dataclass(frozen=True)
