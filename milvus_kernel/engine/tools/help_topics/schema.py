@@ -50,6 +50,31 @@ COLLECTIONS = grouped(
         aliases=("CREATE COLLECTION", "EMBED", "TIMESTAMPTZ", "GEOMETRY", "STRUCT", "TYPES"),
     ),
     Topic(
+        "CREATE EXTERNAL TABLE",
+        "a collection over files in object storage (external collection, Milvus 3.0)",
+        "CREATE EXTERNAL TABLE [IF NOT EXISTS] name (\n"
+        "  column TYPE [NULL] [COMMENT '...'] EXTERNAL 'files_column', ...\n"
+        ") FROM 'path/' [WITH (format = 'parquet', spec_key = value, ..., "
+        "consistency_level = '...')];",
+        (
+            "CREATE EXTERNAL TABLE products (product_id INT64 EXTERNAL 'id', product_name "
+            "VARCHAR(256) EXTERNAL 'name', embedding FLOAT_VECTOR(128) EXTERNAL 'vector') "
+            "FROM 'external-demo/' WITH (format = 'parquet');",
+            "CREATE EXTERNAL TABLE lake (k INT64 EXTERNAL 'key', v FLOAT_VECTOR(4) EXTERNAL 'v') "
+            "FROM 'lake/' WITH (spec = '{\"format\": \"iceberg-table\"}');",
+        ),
+        "Every column reads the files' column named by EXTERNAL; it has no PRIMARY KEY, AUTO_ID, "
+        "PARTITION KEY, GENERATED function or dynamic field (Milvus reads the rows as the files "
+        "have them), and is nullable only when written NULL. FROM is external_source: a path "
+        "under the server's bucket. CREATE TABLE's options (consistency_level, description, "
+        "shards) go to the collection; every other WITH option is a key of the external_spec "
+        "JSON (format = 'parquet' | 'vortex' | 'lance-table' | 'iceberg-table', extfs = "
+        "{...}), or spec = '{...}' gives it whole. Then REFRESH EXTERNAL TABLE name reads the "
+        "files (SHOW REFRESH JOBS follows it), CREATE INDEX and LOAD as usual. Milvus Lite and "
+        "servers before 3.0 have no external collections and refuse it; EXPLAIN shows the code.",
+        aliases=("EXTERNAL", "EXTERNAL TABLE", "CREATE EXTERNAL COLLECTION"),
+    ),
+    Topic(
         "DROP TABLE",
         "drop a collection and its data",
         "DROP TABLE [IF EXISTS] name;",
