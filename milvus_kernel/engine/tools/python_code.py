@@ -149,7 +149,7 @@ class CodeWriter:
         for key in ("external_source", "external_spec"):  # an external collection's files
             if getattr(schema, key, ""):
                 options.append(f"{key}={getattr(schema, key)!r}")
-        self.lines.append(f"{name} = MilvusClient.create_schema({', '.join(options)})")
+        self.lines += _call_lines(f"{name} = MilvusClient.create_schema", options)
         for f in schema.fields:
             args = [repr(f.name), self.value(f.dtype)]
             args += [f"{k}={self.value(v, k)}" for k, v in f._kwargs.items()]
