@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from admin_helpers import fails, rows, run, server_session, text
 from explained_code import checked_calls
+from kernel_harness import execute, plain_texts, running_kernel
 from pymilvus import DataType, MilvusClient
 from pymilvus.client.abstract import CollectionSchema as DescribedSchema
 from pymilvus.client.prepare import Prepare
@@ -113,6 +114,21 @@ def test_lite_refuses_in_one_line_and_creates_nothing(session: Session):
     assert report.count("\n") == 0, report
     assert "CREATE EXTERNAL TABLE is not supported by Milvus Lite" in report
     assert ("products",) not in rows(session, "SHOW TABLES")
+
+
+def test_in_a_real_kernel_explain_prints_the_code_and_the_statement_is_refused(tmp_path):
+    with running_kernel(tmp_path) as (_km, kc):
+        reply, outputs = execute(kc, f"EXPLAIN {PRODUCTS}")
+        assert reply["status"] == "ok", reply.get("evalue")
+        code = plain_texts(outputs)[-1]  # after the connection notice
+        [(method, _args, kwargs)] = checked_calls(code)
+        assert method == "create_collection"
+        assert kwargs["schema"].to_dict() == example_schema().to_dict()
+        reply, _ = execute(kc, f"{PRODUCTS};\nSHOW TABLES")
+        assert reply["status"] == "error" and reply["evalue"].count("\n") == 0, reply["evalue"]
+        assert "CREATE EXTERNAL TABLE is not supported by Milvus Lite" in reply["evalue"]
+        reply, outputs = execute(kc, "SHOW TABLES")
+        assert "products" not in "".join(plain_texts(outputs))
 
 
 def test_lite_would_otherwise_make_a_plain_collection_that_forgot_its_source(session: Session):
