@@ -26,7 +26,7 @@ from milvus_kernel.engine.schema.definition import describe_table
 from milvus_kernel.engine.schema.fields import collection_info
 from milvus_kernel.engine.schema.show_create import create_table_text
 from milvus_kernel.engine.session import Session
-from milvus_kernel.errors import MilvusSyntaxError
+from milvus_kernel.errors import ExecutionError, MilvusSyntaxError
 from milvus_kernel.language import statements as s
 from milvus_kernel.language.parser import parse_cell
 
@@ -187,6 +187,14 @@ def described(schema: Any, name: str = "products") -> dict[str, Any]:
         schema=proto, collection_name=name, consistency_level=0, shards_num=1
     )
     return DescribedSchema(raw=response).dict()
+
+
+def test_a_keyless_collection_fails_a_statement_needing_a_key_in_one_line():
+    """An external collection as pymilvus describes it has no primary key: a read that needs
+    one says so (no StopIteration out of the engine)."""
+    info = collection_info("products", described(example_schema()))
+    with pytest.raises(ExecutionError, match="collection 'products' has no primary key field"):
+        info.primary  # noqa: B018 - the property raises
 
 
 def test_describe_shows_the_mapping_and_the_source():

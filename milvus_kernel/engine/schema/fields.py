@@ -143,7 +143,14 @@ class CollectionInfo:
 
     @property
     def primary(self) -> FieldInfo:
-        return next(f for f in self.fields if f.is_primary)
+        """The primary key field; a collection without one (an external collection, as the
+        server describes it) fails the statement that needs a key in one plain line."""
+        found = next((f for f in self.fields if f.is_primary), None)
+        if found is None:
+            raise ExecutionError(
+                f"collection '{self.name}' has no primary key field: this statement needs one"
+            )
+        return found
 
     @property
     def vector_fields(self) -> list[FieldInfo]:
