@@ -7,7 +7,8 @@ and started again on the same port and data directory (for fault tests).
 locally, never downloaded at run time) in the PyPI package `milvus`, configured by that package's
 own `MilvusServerConfig`. The binary listens on every interface, so it runs only inside a private
 network namespace (see `netns.py`) and tests reach it at `http://127.0.0.1:<port>` through a
-relay. `kill()` then `start()` keeps the namespace, the port and the data.
+relay. `kill()` then `start()` keeps the namespace, the port and the data. `admin_user` makes a
+user an admin of the authenticated server and waits until the grant holds.
 
 Fixtures: `lite_tcp_server` (function scope, yours to kill and restart), `milvus_server` and
 `milvus_server_auth` (session scope; the latter has authentication on, `root`/`Milvus`).
@@ -159,6 +160,47 @@ class StandaloneServer:
         except OSError:
             return False
         return True
+
+    def admin_user(self, user: str, password: str) -> None:
+        """Make `user` (with `password`) an admin of this authenticated server, and wait until
+        the grant holds: the proxy's caches learn of a new user and a grant a few seconds later
+        (3 s here), so a statement right after them was at times refused ("permission deny").
+        The role is granted again every 10 s in case a cache refresh was lost; 60 s at most."""
+        import time
+
+        from pymilvus import MilvusClient
+
+        root = MilvusClient(self.uri, token=self.token, timeout=30)
+        probe = f"grant_probe_{user}"
+        try:
+            if user not in root.list_users():
+                root.create_user(user, password)
+            if "admin" not in root.describe_user(user).get("roles", ()):
+                root.grant_role(user, "admin")
+            started = granted = time.monotonic()
+            while True:
+                try:  # refused: a MilvusException, gRPC's own PERMISSION_DENIED, or (a user
+                    # just made) UNAUTHENTICATED
+                    client = MilvusClient(self.uri, token=f"{user}:{password}", timeout=30)
+                    try:
+                        client.create_collection(probe, dimension=2)
+                        client.drop_collection(probe)
+                        return
+                    finally:
+                        client.close()
+                except Exception as error:
+                    text = str(error).lower()
+                    if "permission deny" not in text and "auth check failure" not in text:
+                        raise
+                    if time.monotonic() > started + 60:
+                        raise
+                if time.monotonic() - granted > 10:
+                    root.revoke_role(user, "admin")
+                    root.grant_role(user, "admin")
+                    granted = time.monotonic()
+                time.sleep(0.5)
+        finally:
+            root.close()
 
     def kill(self) -> None:
         """SIGKILL the server; the namespace and the relay stay, so clients see it vanish."""

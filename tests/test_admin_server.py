@@ -41,6 +41,18 @@ def denied_soon(session: Session, cell: str, within: float = 15.0) -> str:
         time.sleep(0.5)
 
 
+def allowed_soon(session: Session, cell: str, within: float = 30.0) -> list[tuple[Any, ...]]:
+    """The rows of `cell` once a GRANT has reached the server's privilege cache."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            return rows(session, cell)
+        except KernelError as error:
+            if "permission deny" not in error.render().lower() or time.monotonic() > deadline:
+                raise
+        time.sleep(0.5)
+
+
 def test_users_roles_and_privileges(root: Session, milvus_server_auth: Any, tmp_path: Path):
     user, role = f"u_{uuid.uuid4().hex[:6]}", f"r_{uuid.uuid4().hex[:6]}"
     run(root, "DROP TABLE IF EXISTS rbac_docs; CREATE TABLE rbac_docs WITH (dimension = 2)")
@@ -69,7 +81,7 @@ def test_users_roles_and_privileges(root: Session, milvus_server_auth: Any, tmp_
     # the user can read, and only read
     env = {"MILVUS_USER": user, "MILVUS_PASSWORD": PASSWORD}
     with server_session(milvus_server_auth, tmp_path, **env) as as_user:
-        assert rows(as_user, "SELECT COUNT(*) FROM rbac_docs") == [(2,)]
+        assert allowed_soon(as_user, "SELECT COUNT(*) FROM rbac_docs") == [(2,)]
         denied = fails(as_user, "INSERT INTO rbac_docs VALUES (3, [1, 1])")
         assert "permission deny" in denied.lower() and PASSWORD not in denied
     run(root, f"REVOKE Query ON rbac_docs FROM {role}")

@@ -109,10 +109,9 @@ def secret_user(milvus_server_auth: Any, tmp_path_factory: pytest.TempPathFactor
     """A user with password SECRET on the auth server, and a database `named_db`."""
     from pymilvus import MilvusClient
 
-    client = MilvusClient(milvus_server_auth.uri, token=milvus_server_auth.token, timeout=30)
     user = "named_" + uuid.uuid4().hex[:6]
-    client.create_user(user, SECRET)
-    client.grant_role(user, "admin")
+    milvus_server_auth.admin_user(user, SECRET)
+    client = MilvusClient(milvus_server_auth.uri, token=milvus_server_auth.token, timeout=30)
     if "named_db" not in client.list_databases():
         client.create_database("named_db")
     client.close()

@@ -110,49 +110,8 @@ def assert_no_secret(recorder: Recorder, *secrets: str) -> None:
 @pytest.fixture(scope="module")
 def auth_server(milvus_server_auth: StandaloneServer) -> StandaloneServer:
     """The standalone server with authentication, plus a user whose password is `PASSWORD`."""
-    from pymilvus import MilvusClient
-
-    client = MilvusClient(milvus_server_auth.uri, token=milvus_server_auth.token, timeout=30)
-    try:
-        if USER not in client.list_users():
-            client.create_user(USER, PASSWORD)
-        if "admin" not in client.describe_user(USER).get("roles", ()):
-            client.grant_role(USER, "admin")
-    finally:
-        client.close()
-    _wait_until_the_grant_holds(milvus_server_auth)
+    milvus_server_auth.admin_user(USER, PASSWORD)
     return milvus_server_auth
-
-
-def _wait_until_the_grant_holds(server: StandaloneServer) -> None:
-    """The standalone's proxy learns of a grant from a cache refresh: wait until the new user can
-    create a collection (in CI the test's CREATE TABLE was once refused: "permission deny"),
-    granting the role again every 10 s in case a refresh was lost."""
-    from pymilvus import MilvusClient
-
-    probe = "secret_grant_probe"
-    client = MilvusClient(server.uri, token=f"{USER}:{PASSWORD}", timeout=30)
-    root = MilvusClient(server.uri, token=server.token, timeout=30)
-    try:
-        started = time.monotonic()
-        regranted = started
-        while True:
-            try:  # a refusal comes as a MilvusException or as gRPC's PERMISSION_DENIED itself
-                client.create_collection(probe, dimension=2)
-                client.drop_collection(probe)
-                print(f"the grant held after {time.monotonic() - started:.1f} s")
-                return
-            except Exception as error:
-                if "permission deny" not in str(error).lower() or time.monotonic() > started + 60:
-                    raise
-            if time.monotonic() - regranted > 10:
-                root.revoke_role(USER, "admin")
-                root.grant_role(USER, "admin")
-                regranted = time.monotonic()
-            time.sleep(0.5)
-    finally:
-        client.close()
-        root.close()
 
 
 def test_real_credentials_on_auth_server(tmp_path: Path, auth_server: StandaloneServer) -> None:
