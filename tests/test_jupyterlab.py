@@ -68,7 +68,9 @@ CELLS = [
         "CREATE TABLE colors (id INT64 PRIMARY KEY, label VARCHAR(20), vector FLOAT_VECTOR(4));\n"
         f"INSERT INTO colors VALUES\n  {VALUES};\n"
         "CREATE INDEX ON colors (vector) USING FLAT WITH (metric_type = 'L2');\n"
-        "LOAD colors;",
+        "LOAD colors;\n"
+        "CREATE DATABASE archive; USE archive;\n"
+        "CREATE TABLE old_colors (id INT64 PRIMARY KEY, vector FLOAT_VECTOR(2)); USE default;",
     ),
     ("code", f"SEARCH colors FOR {QUERY}\n  WHERE label <> 'blue'\n  RETURN label LIMIT 3;"),
     ("code", "SELECT id, label FROM colors WHERE label IN ('red', 'green') LIMIT 4;"),
@@ -311,7 +313,7 @@ PANEL_TEXTS = (
     "if (details && !details.open) { details.open = true; }"
     "const texts = css => Array.from(document.querySelectorAll(css)).map(e => e.innerText);"
     "return {names: texts('.milvus-schema-collection-name'),"
-    " fields: texts('.milvus-schema-field'),"
+    " fields: texts(\".milvus-schema-collection[data-database='default'] .milvus-schema-field\"),"
     " panel: document.querySelector('#milvus-schema').innerText};"
 )
 
@@ -325,8 +327,13 @@ def test_schema_panel_lists_the_collection(ran: Any):
         "the schema panel lists colors and its fields",
         lambda d: (t := d.execute_script(PANEL_TEXTS))["fields"] == expected and t,
     )
-    assert shown["names"] == ["colors"], shown
+    assert shown["names"] == ["colors", "old_colors"], shown  # the other database's too
     assert "6 rows · Loaded" in shown["panel"], shown
+    archived = ran.execute_script(
+        "return document.querySelector(\".milvus-schema-collection[data-database='archive']\")"
+        ".innerText;"
+    )
+    assert archived.startswith("old_colors 0 rows"), archived
     assert "colors.db" in shown["panel"] and "token" not in shown["panel"].casefold()
 
 

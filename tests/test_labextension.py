@@ -99,17 +99,39 @@ def test_schema_comm_answers_from_the_kernels_connection(tmp_path: Path):
             "CREATE TABLE docs (id INT64 PRIMARY KEY, title VARCHAR(40), v FLOAT_VECTOR(3));\n"
             "INSERT INTO docs VALUES (1, 'a', [1, 0, 0]), (2, 'b', [0, 1, 0]);\n"
             "CREATE INDEX ON docs (v) USING FLAT WITH (metric_type = 'L2');\n"
-            "LOAD docs;"
+            "LOAD docs;\n"
+            "CREATE DATABASE archive; USE archive;\n"
+            "CREATE TABLE old_docs (key VARCHAR(8) PRIMARY KEY, v FLOAT_VECTOR(2));\n"
+            "INSERT INTO old_docs VALUES ('x', [1, 0]), ('y', [0, 1]), ('z', [1, 1]);\n"
+            "USE default;"
         )
         reply, _ = execute(kc, code)
         assert reply["status"] == "ok", reply
         tree = comm_reply(kc, comm_id, "comm_msg", {"request": "schema"})
+        # reading the other database left the kernel in its own: a statement still sees docs
+        reply, outputs = execute(kc, "SHOW TABLES;")
+        assert reply["status"] == "ok" and "docs" in str(outputs) and "old_docs" not in str(outputs)
     # the kernel has ended (Milvus Lite locks its file): pymilvus reads the same database
     client = pymilvus.MilvusClient(str(tmp_path / "schema.db"))
     try:
         rows = client.get_collection_stats("docs")["row_count"]
+        client.use_database("archive")
+        archived = client.get_collection_stats("old_docs")["row_count"]
+        archived_state = client.get_load_state("old_docs")["state"].name
     finally:
         client.close()
+    (old_docs,) = tree["elsewhere"]["archive"]
+    assert (old_docs["name"], old_docs["rows"], old_docs["load_state"]) == (
+        "old_docs",
+        archived,
+        archived_state,
+    )
+    assert archived == 3
+    assert old_docs["fields"] == [
+        {"name": "key", "type": "VARCHAR(8)", "primary": True, "dim": None, "index": None},
+        {"name": "v", "type": "FLOAT_VECTOR(2)", "primary": False, "dim": 2, "index": None},
+    ]
+    assert set(tree["databases"]) == {"default", "archive"}
     assert tree["connected"] and tree["uri"] == str(tmp_path / "schema.db")
     assert tree["database"] == "default" and "default" in tree["databases"]
     (docs,) = tree["collections"]

@@ -1,6 +1,6 @@
 /**
  * The schema browser: the connection of the current notebook's Milvus kernel, its databases, and
- * the current database's collections (rows, load state, indexes) with their fields. Everything
+ * each database's collections (rows, load state, indexes) with their fields. Everything
  * comes from the kernel over the comm target `milvus_kernel.schema`; the panel never opens a
  * connection of its own, and the kernel sends no password or token.
  */
@@ -30,7 +30,8 @@ interface Schema {
   uri?: string;
   database?: string;
   databases: string[];
-  collections: Collection[];
+  collections: Collection[]; // of the current database
+  elsewhere?: { [database: string]: Collection[] }; // of the others
 }
 
 function element(tag: string, className: string, text = ''): HTMLElement {
@@ -102,13 +103,22 @@ export class SchemaPanel extends Widget {
     }
     const tree = element('ul', 'milvus-schema-tree');
     tree.append(element('li', 'milvus-schema-connection', schema.uri ?? ''));
-    for (const database of schema.databases) {
+    // the current database first, marked; the others after it, as the server lists them
+    const databases = [...schema.databases].sort(
+      (a, b) => Number(b === schema.database) - Number(a === schema.database)
+    );
+    for (const database of databases) {
       const item = element('li', 'milvus-schema-database');
+      const current = database === schema.database;
       item.append(this.name(database, 'milvus-schema-database-name'));
-      if (database === schema.database) {
+      if (current) {
+        item.append(element('span', 'milvus-schema-meta', ' · current'));
+      }
+      const listed = current ? schema.collections : schema.elsewhere?.[database];
+      if (listed) {
         const collections = element('ul', 'milvus-schema-collections');
-        for (const collection of schema.collections) {
-          collections.append(this.collection(collection));
+        for (const collection of listed) {
+          collections.append(this.collection(collection, database));
         }
         item.append(collections);
       }
@@ -117,15 +127,17 @@ export class SchemaPanel extends Widget {
     this.body.replaceChildren(tree);
   }
 
-  private collection(collection: Collection): HTMLElement {
+  private collection(collection: Collection, database: string): HTMLElement {
     const item = element('li', 'milvus-schema-collection');
+    item.dataset.database = database;
+    const key = `${database}.${collection.name}`;
     const details = document.createElement('details');
-    details.open = this.expanded.has(collection.name);
+    details.open = this.expanded.has(key);
     details.ontoggle = () => {
       if (details.open) {
-        this.expanded.add(collection.name);
+        this.expanded.add(key);
       } else {
-        this.expanded.delete(collection.name);
+        this.expanded.delete(key);
       }
     };
     const summary = document.createElement('summary');

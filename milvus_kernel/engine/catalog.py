@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,6 +86,19 @@ class Catalog:
         """True on EXPLAIN's catalog, whose client records the calls instead of sending them:
         a handler then shows the code any server would run and refuses nothing."""
         return getattr(type(self.client), "records_calls", False) is True
+
+    @contextmanager
+    def in_database(self, name: str) -> Iterator[None]:
+        """Calls inside go to the database `name`, then to the current one again. pymilvus sends
+        its client's database with every request (no per-call choice in 3.0.2); nothing this
+        catalog keeps, which is of the current database, is read or changed."""
+        config = self.client._config
+        current = config.db_name
+        config.db_name = name
+        try:
+            yield
+        finally:
+            config.db_name = current
 
     def call(
         self,

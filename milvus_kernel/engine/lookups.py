@@ -15,6 +15,7 @@ from typing import Any
 from milvus_kernel.engine.catalog import NAMES_TTL, Catalog
 from milvus_kernel.engine.data.import_plan import OPTIONS as IMPORT_OPTIONS
 from milvus_kernel.engine.schema.definition import QUICK_OPTIONS, TABLE_OPTIONS, describe_table
+from milvus_kernel.engine.schema.fields import CollectionInfo, collection_info
 from milvus_kernel.engine.tools.help_topics import INDEX_TYPES, METRICS
 from milvus_kernel.language.completion_places import Vocabulary
 from milvus_kernel.language.rules.chain import CHAIN_FUNCTIONS
@@ -166,9 +167,9 @@ class Lookups:
 
     def schema_tree(self) -> dict[str, Any]:
         """What the schema browser shows of the open connection: its URI as SHOW CONNECTION
-        shows it (no password, no token), its databases, and the current database's
-        collections (rows, load state, indexes, fields). Never connects; an answer the server
-        refuses is left out rather than raised.
+        shows it (no password, no token), its databases, the current database's collections
+        (rows, load state, indexes, fields) and, under `elsewhere`, those of every other
+        database. Never connects; an answer the server refuses is left out rather than raised.
         """
         catalog = self._catalog
         if catalog is None:
@@ -182,22 +183,39 @@ class Lookups:
         collections = []
         for name in self.collection_names():
             with contextlib.suppress(Exception):
-                collections.append(_collection_entry(catalog, name))
+                collections.append(_collection_entry(catalog, catalog.require(name)))
+        elsewhere = {}
+        for database in databases:
+            if database != current:
+                with contextlib.suppress(Exception):
+                    elsewhere[database] = self._other_database(catalog, database)
         return {
             "connected": True,
             "uri": target.shown_uri,
             "database": current,
             "databases": databases,
             "collections": collections,
+            "elsewhere": elsewhere,
         }
 
+    def _other_database(self, catalog: Catalog, database: str) -> list[dict[str, Any]]:
+        """The collections of `database`, read there without the catalog's caches (they hold
+        the current database); no background listing of names runs meanwhile."""
+        entries = []
+        with self._refreshing, catalog.in_database(database):
+            for name in sorted(catalog.call("list_collections", timeout=5.0)):
+                with contextlib.suppress(Exception):
+                    raw = catalog.call("describe_collection", name, timeout=5.0)
+                    entries.append(_collection_entry(catalog, collection_info(name, raw)))
+        return entries
 
-def _collection_entry(catalog: Catalog, name: str) -> dict[str, Any]:
-    info = catalog.require(name)
-    stats = dict(catalog.call("get_collection_stats", name, table=name, timeout=5.0) or {})
+
+def _collection_entry(catalog: Catalog, info: CollectionInfo) -> dict[str, Any]:
+    name = info.name
+    stats = dict(catalog.call("get_collection_stats", name, timeout=5.0) or {})
     indexes = {}
-    for index in catalog.call("list_indexes", name, table=name, timeout=5.0):
-        described = catalog.call("describe_index", name, index, table=name, timeout=5.0) or {}
+    for index in catalog.call("list_indexes", name, timeout=5.0):
+        described = catalog.call("describe_index", name, index, timeout=5.0) or {}
         indexes[described.get("field_name", index)] = described.get("index_type", "")
     return {
         "name": name,
