@@ -131,12 +131,9 @@ def test_in_a_real_kernel_explain_prints_the_code_and_the_statement_is_refused(t
         assert "products" not in "".join(plain_texts(outputs))
 
 
-def test_lite_would_otherwise_make_a_plain_collection_that_forgot_its_source(session: Session):
-    """Why the refusal: raw pymilvus on Lite 3.2.2 refuses the example's keyless schema, and
-    given a key makes an ordinary collection with no source and no mapping."""
-    client = session.catalog().client
-    with pytest.raises(Exception, match="primary key"):
-        client.create_collection("ext_raw", schema=example_schema())
+def assert_keyed_schema_forgets_the_source(client: MilvusClient) -> None:
+    """The example's schema given a key: the server makes an ordinary collection, the source
+    and every field's mapping dropped."""
     keyed = example_schema()
     keyed.fields[0].is_primary = True
     client.create_collection("ext_raw", schema=keyed)
@@ -146,6 +143,15 @@ def test_lite_would_otherwise_make_a_plain_collection_that_forgot_its_source(ses
         assert not any(f.get("external_field") for f in described["fields"])
     finally:
         client.drop_collection("ext_raw")
+
+
+def test_lite_would_otherwise_make_a_plain_collection_that_forgot_its_source(session: Session):
+    """Why the refusal: raw pymilvus on Lite 3.2.2 refuses the example's keyless schema, and
+    given a key makes an ordinary collection with no source and no mapping."""
+    client = session.catalog().client
+    with pytest.raises(Exception, match="primary key"):
+        client.create_collection("ext_raw", schema=example_schema())
+    assert_keyed_schema_forgets_the_source(client)
 
 
 BAD_FORMS = [
@@ -253,12 +259,4 @@ def test_the_standalone_would_otherwise_ignore_the_source(server: Session):
     """Why the refusal there too: raw pymilvus on 2.3.5 takes the keyed schema and makes an
     ordinary collection, the source and the mapping dropped."""
     client = server.catalog().client
-    keyed = example_schema()
-    keyed.fields[0].is_primary = True
-    client.create_collection("ext_raw", schema=keyed)
-    try:
-        described = client.describe_collection("ext_raw")
-        assert not described.get("external_source")
-        assert not any(f.get("external_field") for f in described["fields"])
-    finally:
-        client.drop_collection("ext_raw")
+    assert_keyed_schema_forgets_the_source(client)
