@@ -273,3 +273,37 @@ def test_the_2_3_standalone_refuses_functions_naming_its_version(milvus_server, 
             assert "2.3.5" in report
         finally:
             client.drop_collection(name)
+
+
+@pytest.mark.parametrize(
+    ("kind", "word"),
+    [
+        (FunctionType.BM25, "BM25"),
+        (FunctionType.TEXTEMBEDDING, "EMBEDDING"),
+        (FunctionType.MINHASH, "MINHASH"),
+        (2, "EMBEDDING"),  # as a number
+        ("FunctionType.MINHASH", "MINHASH"),  # as text
+    ],
+)
+def test_a_fields_function_is_named_by_its_kind(kind: Any, word: str):
+    """What fills an output field, in the language's words: messages say "holds EMBEDDING of
+    body", not BM25 for every function."""
+    raw = {
+        "fields": [
+            {"name": "id", "type": DataType.INT64, "params": {}, "is_primary": True},
+            {"name": "body", "type": DataType.VARCHAR, "params": {"max_length": 99}},
+            {"name": "out", "type": DataType.FLOAT_VECTOR, "params": {"dim": 8}},
+        ],
+        "functions": [
+            {
+                "name": "f",
+                "type": kind,
+                "input_field_names": ["body"],
+                "output_field_names": ["out"],
+            }
+        ],
+    }
+    info = collection_info("docs", raw)
+    assert info.function_kind("out") == word
+    assert info.function_kind("body") is None
+    assert info.bm25_source("out") == "body"

@@ -97,6 +97,10 @@ class FieldInfo:
         return self.type
 
 
+#: The language's word for each function kind → pymilvus's `FunctionType` (value, name).
+FUNCTION_KINDS = {"BM25": (1, "BM25"), "EMBEDDING": (2, "TEXTEMBEDDING"), "MINHASH": (4, "MINHASH")}
+
+
 @dataclass(frozen=True)
 class CollectionInfo:
     """A collection's schema and options, as the engine uses them."""
@@ -162,11 +166,25 @@ class CollectionInfo:
         return [f for f in self.fields if not (f.is_primary and f.auto_id) and not f.generated]
 
     def bm25_source(self, name: str) -> str | None:
-        """The text field whose BM25 function fills `name`, if any."""
+        """The text field whose function (BM25, or a server EMBEDDING or MINHASH: each takes
+        words at search time) fills `name`, if any."""
         for function in self.functions:
             if name in (function.get("output_field_names") or []):
                 inputs = function.get("input_field_names") or []
                 return inputs[0] if inputs else None
+        return None
+
+    def function_kind(self, name: str) -> str | None:
+        """ "BM25", "EMBEDDING" or "MINHASH" (the language's words): the function filling `name`."""
+        for function in self.functions:
+            if name in (function.get("output_field_names") or []):
+                kind = function.get("type")
+                number = kind if isinstance(kind, int) else getattr(kind, "value", None)
+                text = str(getattr(kind, "name", kind)).upper()
+                for word, (value, pymilvus_name) in FUNCTION_KINDS.items():
+                    if number == value or pymilvus_name in text:
+                        return word
+                return "BM25"
         return None
 
 

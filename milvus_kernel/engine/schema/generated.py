@@ -6,11 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from milvus_kernel.engine.schema.fields import CollectionInfo
+from milvus_kernel.engine.schema.fields import FUNCTION_KINDS, CollectionInfo
 from milvus_kernel.language.statements import ColumnDef
-
-#: The statement's kind → pymilvus FunctionType name.
-FUNCTION_TYPES = {"EMBEDDING": "TEXTEMBEDDING", "BM25": "BM25", "MINHASH": "MINHASH"}
 
 
 def function(name: str, kind: str, source: str, output: str, params: Mapping[str, Any]) -> Any:
@@ -20,7 +17,7 @@ def function(name: str, kind: str, source: str, output: str, params: Mapping[str
     kwargs: dict[str, Any] = {"params": dict(params)} if params else {}
     return Function(
         name=name,
-        function_type=FunctionType[FUNCTION_TYPES[kind]],
+        function_type=FunctionType[FUNCTION_KINDS[kind][1]],
         input_field_names=[source],
         output_field_names=[output],
         **kwargs,
@@ -36,13 +33,8 @@ def embedding_function(column: ColumnDef) -> Any:
 
 def generated_by(info: CollectionInfo, field: str) -> str | None:
     """`BM25(body)`, `EMBEDDING(body)` or `MINHASH(body)`: the function that fills `field`."""
-    from pymilvus import FunctionType
-
-    for found in info.functions:
-        if field in (found.get("output_field_names") or []):
-            kind = found.get("type")
-            kind = FunctionType(kind).name if isinstance(kind, int) else str(kind).upper()
-            label = next((k for k, v in FUNCTION_TYPES.items() if v in kind), "BM25")
-            inputs = found.get("input_field_names") or []
-            return f"{label}({', '.join(inputs)})"
-    return None
+    kind = info.function_kind(field)
+    if kind is None:
+        return None
+    found = next(f for f in info.functions if field in (f.get("output_field_names") or []))
+    return f"{kind}({', '.join(found.get('input_field_names') or [])})"

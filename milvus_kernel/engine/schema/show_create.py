@@ -99,17 +99,12 @@ def multi_analyzer(multi: Mapping[str, Any]) -> str:
 
 def generated(info: CollectionInfo, field: str, source: str) -> str:
     """GENERATED ALWAYS AS BM25(source), MINHASH or EMBEDDING(source) WITH (...) of an output."""
-    for function in info.functions:
-        kind = str(function.get("type", "")).upper()
-        outputs = function.get("output_field_names") or []
-        if field in outputs and ("MINHASH" in kind or kind == "4"):
-            params = function.get("params") or {}
-            with_params = f" WITH {options(params)}" if params else ""
-            return f"GENERATED ALWAYS AS MINHASH({name(source)}){with_params}"
-        if field in outputs and ("TEXTEMBEDDING" in kind or kind == "2"):
-            params = function.get("params") or {}
-            return f"GENERATED ALWAYS AS EMBEDDING({name(source)}) WITH {options(params)}"
-    return f"GENERATED ALWAYS AS BM25({name(source)})"
+    kind = info.function_kind(field) or "BM25"
+    function = next(f for f in info.functions if field in (f.get("output_field_names") or []))
+    params = function.get("params") or {}
+    if kind == "BM25" or (kind == "MINHASH" and not params):
+        return f"GENERATED ALWAYS AS {kind}({name(source)})"
+    return f"GENERATED ALWAYS AS {kind}({name(source)}) WITH {options(params)}"
 
 
 def column(field: FieldInfo, info: CollectionInfo, raw: Mapping[str, Any]) -> str:

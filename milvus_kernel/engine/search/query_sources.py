@@ -102,7 +102,8 @@ def embedding_model(info: CollectionInfo, field: FieldInfo, statement: Search) -
     """The model that turns the words of a TEXT search of `field` into its vector, if any."""
     if statement.embedded_by is not None:
         if info.bm25_source(field.name) is not None:
-            raise ExecutionError(f"field {field.name} holds BM25: it takes the words themselves")
+            kind = info.function_kind(field.name)
+            raise ExecutionError(f"field {field.name} holds {kind}: it takes the words themselves")
         return statement.embedded_by
     binding = bindings(info.properties).get(field.name)
     return binding.model if binding is not None else None
@@ -138,7 +139,7 @@ def query_data(
         if source is not None:
             if not isinstance(vector, str):
                 raise ExecutionError(
-                    f"field {field.name} holds BM25 of {source}: "
+                    f"field {field.name} holds {info.function_kind(field.name)} of {source}: "
                     "search it with TEXT '...', not a vector"
                 )
             data.append(vector)

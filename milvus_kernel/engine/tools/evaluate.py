@@ -96,7 +96,8 @@ def evaluate(context: HandlerContext, statement: Evaluate) -> Result:
     field = query_sources.anns_field(info, statement.anns_field)
     if field.generated:
         raise ExecutionError(
-            f"EVALUATE measures vector searches; {info.name}.{field.name} holds BM25 of "
+            f"EVALUATE measures vector searches; {info.name}.{field.name} holds "
+            f"{info.function_kind(field.name)} of "
             f"{info.bm25_source(field.name)}: its vectors cannot be read, so there is no exact "
             "answer to compare with"
         )
