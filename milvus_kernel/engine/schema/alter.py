@@ -48,8 +48,7 @@ def add_column(catalog: Catalog, statement: AddColumn) -> Result:
     if column.type.element is not None and column.type.element.name == "STRUCT":
         return add_struct_column(catalog, statement)
     info = catalog.require(table)
-    if info.field(column.name) is not None:
-        raise ExecutionError(f"collection '{table}' already has a column {column.name}")
+    info.require_new_column(column.name)
     if column.primary_key or column.auto_id or column.partition_key or column.embedding:
         raise ExecutionError(
             f"column {column.name}: an added column cannot be a primary key, AUTO_ID, a "
@@ -84,8 +83,7 @@ def add_column(catalog: Catalog, statement: AddColumn) -> Result:
 def add_struct_column(catalog: Catalog, statement: AddColumn) -> Result:
     """ADD COLUMN items ARRAY<STRUCT<...>>(n): `add_collection_struct_field` (nullable only)."""
     table, column = statement.table, statement.column
-    if catalog.require(table).field(column.name) is not None:
-        raise ExecutionError(f"collection '{table}' already has a column {column.name}")
+    catalog.require(table).require_new_column(column.name)
     if column.not_null:
         raise ExecutionError(
             f"column {column.name}: Milvus adds nullable struct arrays only (the rows already "

@@ -133,6 +133,11 @@ class CollectionInfo:
             raise self.no_field(name, what)
         return found
 
+    def require_new_column(self, name: str) -> None:
+        """Raise unless `name` is free for a column to be added."""
+        if self.field(name) is not None:
+            raise ExecutionError(f"collection '{self.name}' already has a column {name}")
+
     def no_field(self, name: str, what: str = "") -> ExecutionError:
         """ "collection 'c' has no field 'n' [what]; fields: a, b, ..." as an error to raise."""
         purpose = f" {what}" if what else ""
@@ -165,27 +170,32 @@ class CollectionInfo:
         """Fields a plain INSERT fills, in schema order: all but AUTO_ID keys and generated ones."""
         return [f for f in self.fields if not (f.is_primary and f.auto_id) and not f.generated]
 
+    def filled_by(self, name: str) -> Mapping[str, Any] | None:
+        """The function (as describe_collection gives it) whose output is the field `name`."""
+        for function in self.functions:
+            if name in (function.get("output_field_names") or []):
+                return function
+        return None
+
     def bm25_source(self, name: str) -> str | None:
         """The text field whose function (BM25, or a server EMBEDDING or MINHASH: each takes
         words at search time) fills `name`, if any."""
-        for function in self.functions:
-            if name in (function.get("output_field_names") or []):
-                inputs = function.get("input_field_names") or []
-                return inputs[0] if inputs else None
-        return None
+        function = self.filled_by(name)
+        inputs = (function or {}).get("input_field_names") or []
+        return inputs[0] if inputs else None
 
     def function_kind(self, name: str) -> str | None:
         """ "BM25", "EMBEDDING" or "MINHASH" (the language's words): the function filling `name`."""
-        for function in self.functions:
-            if name in (function.get("output_field_names") or []):
-                kind = function.get("type")
-                number = kind if isinstance(kind, int) else getattr(kind, "value", None)
-                text = str(getattr(kind, "name", kind)).upper()
-                for word, (value, pymilvus_name) in FUNCTION_KINDS.items():
-                    if number == value or pymilvus_name in text:
-                        return word
-                return "BM25"
-        return None
+        function = self.filled_by(name)
+        if function is None:
+            return None
+        kind = function.get("type")
+        number = kind if isinstance(kind, int) else getattr(kind, "value", None)
+        text = str(getattr(kind, "name", kind)).upper()
+        for word, (value, pymilvus_name) in FUNCTION_KINDS.items():
+            if number == value or pymilvus_name in text:
+                return word
+        return "BM25"
 
 
 def _default_value(raw: Any) -> tuple[bool, Any]:

@@ -37,14 +37,6 @@ OUTPUTS = {
 }
 
 
-def function_of(info: CollectionInfo, field: str) -> str | None:
-    """The name of the function whose output is `field`, if one fills it."""
-    for found in info.functions:
-        if field in (found.get("output_field_names") or []):
-            return str(found.get("name"))
-    return None
-
-
 def _source(info: CollectionInfo, kind: str, source: str) -> None:
     field = info.require_field(source)
     if field.type != "VARCHAR":
@@ -57,8 +49,7 @@ def add_function_field(catalog: Catalog, statement: AddColumn) -> Result:
 
     table, column = statement.table, statement.column
     info = catalog.require(table)
-    if info.field(column.name) is not None:
-        raise ExecutionError(f"collection '{table}' already has a column {column.name}")
+    info.require_new_column(column.name)
     kind = "BM25" if column.bm25_source else "MINHASH"
     source, params = (column.bm25_source, {}) if column.bm25_source else column.minhash  # type: ignore[misc]
     output, default_index, default_metric = OUTPUTS[kind]  # the parser checked the type
@@ -103,8 +94,9 @@ def drop_column(catalog: Catalog, statement: DropColumn) -> Result:
         raise ExecutionError(f"column {name} is the primary key of {table}: it cannot be dropped")
     what = "ALTER TABLE ... DROP COLUMN"
     require_version(catalog, what, FIRST_WITH_SCHEMA_CHANGES, WHY)
-    filled_by = function_of(info, name)
-    if filled_by is not None:
+    function = info.filled_by(name)
+    if function is not None:
+        filled_by = str(function.get("name"))
         server_call(catalog, what, "drop_function_field", table, filled_by, table=table)
         done = f"dropped column {name} of {table} and its function {filled_by}"
     else:

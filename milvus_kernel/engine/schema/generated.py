@@ -33,8 +33,7 @@ def embedding_function(column: ColumnDef) -> Any:
 
 def generated_by(info: CollectionInfo, field: str) -> str | None:
     """`BM25(body)`, `EMBEDDING(body)` or `MINHASH(body)`: the function that fills `field`."""
-    kind = info.function_kind(field)
-    if kind is None:
+    found = info.filled_by(field)
+    if found is None:
         return None
-    found = next(f for f in info.functions if field in (f.get("output_field_names") or []))
-    return f"{kind}({', '.join(found.get('input_field_names') or [])})"
+    return f"{info.function_kind(field)}({', '.join(found.get('input_field_names') or [])})"

@@ -100,8 +100,7 @@ def multi_analyzer(multi: Mapping[str, Any]) -> str:
 def generated(info: CollectionInfo, field: str, source: str) -> str:
     """GENERATED ALWAYS AS BM25(source), MINHASH or EMBEDDING(source) WITH (...) of an output."""
     kind = info.function_kind(field) or "BM25"
-    function = next(f for f in info.functions if field in (f.get("output_field_names") or []))
-    params = function.get("params") or {}
+    params = (info.filled_by(field) or {}).get("params") or {}
     if kind == "BM25" or (kind == "MINHASH" and not params):
         return f"GENERATED ALWAYS AS {kind}({name(source)})"
     return f"GENERATED ALWAYS AS {kind}({name(source)}) WITH {options(params)}"
