@@ -88,7 +88,7 @@ def prepared(catalog: Catalog, statement: Any) -> Any:
         if name in called and not catalog.explaining:
             require_full_milvus(catalog, name)
     searches = [statement, *(getattr(statement, "legs", ()) or ())]
-    if any(isinstance(q, tuple) for s in searches for q in getattr(s, "vectors", ()) or ()):
+    if any(getattr(search, "embedding_lists", False) for search in searches):
         require_version(catalog, "SEARCH ... FOR EMBEDDINGS", FIRST_WITH_STRUCTS, "struct arrays")
     tested = [element_filters(where) for where in wheres]
     if any(tested):

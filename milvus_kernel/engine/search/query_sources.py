@@ -172,7 +172,7 @@ def resolve(
     if statement.vector_file is not None:
         rows, code = from_file(workdir, statement.vector_file, statement.all_file_rows)
         return Sourced(query_data(info, field, rows), code)
-    if any(isinstance(query, tuple) for query in statement.vectors):
+    if statement.embedding_lists:
         return embedding_lists(info, field, statement.vectors)
     return query_data(info, field, statement.vectors)
 

@@ -274,7 +274,7 @@ def search(context: HandlerContext, statement: Search) -> Result:
         ordering.order_field(info, key, "ORDER BY")
         if key.field not in returned and "*" not in returned:
             returned.append(key.field)
-    elements = "[" in field.name and not any(isinstance(q, tuple) for q in statement.vectors)
+    elements = "[" in field.name and not statement.embedding_lists
     shown, fields = plan_columns(
         info, returned, score, len(data) > 1, statement.projection, elements
     )

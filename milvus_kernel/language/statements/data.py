@@ -195,6 +195,11 @@ class Search(Statement):
     rankers: tuple[Ranker, ...] = ()  # RERANK DECAY(...), BOOST(...): a chain, in order
     chain: tuple[ChainStep, ...] = ()  # RERANK CHAIN (...): a FunctionChain, step by step
 
+    @property
+    def embedding_lists(self) -> bool:
+        """FOR EMBEDDINGS (...): each query is several vectors (a tuple; a vector is a list)."""
+        return any(isinstance(query, tuple) for query in self.vectors)
+
 
 @dataclass(frozen=True)
 class HybridSearch(Statement):
