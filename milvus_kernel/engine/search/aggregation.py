@@ -19,9 +19,7 @@ inside one cell of JSON.
 
 from __future__ import annotations
 
-from typing import Any
-
-from pymilvus import SearchAggregation, TopHits
+from typing import TYPE_CHECKING, Any
 
 from milvus_kernel.engine.catalog import Catalog
 from milvus_kernel.engine.connection import capabilities
@@ -32,6 +30,9 @@ from milvus_kernel.engine.search.fulltext import server_functions
 from milvus_kernel.errors import ExecutionError
 from milvus_kernel.language.statements import AggregationLevel, OrderKey, Search
 from milvus_kernel.results import Column, Table
+
+if TYPE_CHECKING:  # pymilvus is imported when a search is built, as everywhere in the engine
+    from pymilvus import SearchAggregation
 
 WHAT = "SEARCH ... AGGREGATE BY"
 WHY = "an older server drops search_aggregation and returns plain hits"
@@ -91,6 +92,8 @@ def aggregation_spec(
     info: CollectionInfo, levels: tuple[AggregationLevel, ...]
 ) -> SearchAggregation:
     """The nested `SearchAggregation` of the levels, each name checked against the schema."""
+    from pymilvus import SearchAggregation, TopHits
+
     built: SearchAggregation | None = None
     for level in reversed(levels):
         for name in level.fields:
