@@ -33,8 +33,8 @@ SPECIAL_KEYS = ("_count", "_key")
 class AggregationRules(Transformer):
     """AGGREGATE BY ... → a clause holding `AggregationLevel`s, outermost first."""
 
-    def agg_json_path(self, field: Token, key: Any) -> Token:
-        path = f"{field}[{key if isinstance(key, Token) else repr(key)}]"
+    def agg_json_path(self, field: Token, *steps: str | int) -> Token:
+        path = str(field) + "".join(f"[{step!r}]" for step in steps)
         raise SemanticError(
             f"AGGREGATE BY a JSON path ({path}) is not supported: Milvus and pymilvus "
             "bucket by whole fields only",
