@@ -309,3 +309,25 @@ def test_fifty_megabyte_cell_with_the_secret_at_its_end(tmp_path: Path) -> None:
         assert echo.endswith(f"CONNECT 'http://u:***@{closed}' PASSWORD '***' DATABSE 'x';")
         kernel.history()
         assert_no_secret(kernel, secret)
+
+
+def test_explain_code_masks_the_cells_secrets(tmp_path: Path) -> None:
+    """EXPLAIN prints the pymilvus code of a statement that carries a secret (a user's password,
+    an embedding provider's api_key): the code shows it masked, in every message."""
+    password, old, key = _secret("user"), _secret("old"), _secret("apikey")
+    cells = [
+        f"EXPLAIN CREATE USER someone PASSWORD '{password}';",
+        f"EXPLAIN ALTER USER someone PASSWORD '{password}' OLD PASSWORD '{old}';",
+        "EXPLAIN CREATE TABLE emb (id INT64 PRIMARY KEY, body VARCHAR(99), vector "
+        "FLOAT_VECTOR(8) GENERATED ALWAYS AS EMBEDDING(body) WITH (provider = 'openai', "
+        f"model_name = 'm', api_key = '{key}'));",
+    ]
+    with recorded_kernel(tmp_path) as kernel:
+        for code in cells:
+            reply = kernel.run(code)
+            assert reply["status"] == "ok", reply.get("evalue")
+        transcript = kernel.transcript()
+        assert "client.create_user('someone', '***')" in transcript
+        assert "client.update_password('someone', '***', '***')" in transcript
+        assert "'api_key': '***'" in transcript
+        assert_no_secret(kernel, password, old, key)

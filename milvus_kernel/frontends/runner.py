@@ -3,7 +3,9 @@
 The Jupyter kernel, the IPython magic and the tests all call `run_cell`; each renders the results
 it gets (see `display`). Errors come out as `KernelError`s carrying the statement's number; any
 other exception is a bug of the kernel: its traceback goes to the kernel log (logger
-`milvus_kernel.frontends.runner`) and it comes out as an `InternalError`.
+`milvus_kernel.frontends.runner`) and it comes out as an `InternalError`. A message that repeats
+a secret of the cell (EXPLAIN's code of CREATE USER ... PASSWORD, of an api_key option) shows it
+masked, as errors do.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from milvus_kernel.engine.session import Session
 from milvus_kernel.errors import InternalError, KernelError
+from milvus_kernel.language.known_secrets import known_secrets, mask_known
 from milvus_kernel.language.parser import parse_cell
 from milvus_kernel.results import Message, Result
 
@@ -30,6 +33,7 @@ def run_cell(
     `params` are the Python values `:name` may refer to (the IPython magic passes its namespace).
     """
     statements = parse_cell(code, params)
+    known = None  # the cell's secrets, read at the first message
     for index, statement in enumerate(statements, start=1):
         try:
             result = session.execute(statement)
@@ -43,6 +47,9 @@ def run_cell(
             raise error from None
         for notice in session.take_notices():
             yield Message(notice)
+        if isinstance(result, Message):
+            known = known_secrets(code) if known is None else known
+            result = Message(mask_known(result.text, known)) if known else result
         yield result
 
 
