@@ -260,3 +260,19 @@ def test_the_standalone_would_otherwise_ignore_the_source(server: Session):
     ordinary collection, the source and the mapping dropped."""
     client = server.catalog().client
     assert_keyed_schema_forgets_the_source(client)
+
+
+def test_describe_and_show_create_mask_the_files_credentials():
+    """An external spec holds the object store's credentials (extfs): what the server describes
+    is shown with their values masked, in DESCRIBE and in SHOW CREATE TABLE."""
+    schema = example_schema()
+    secret = "sk-" + "9f3c2a7e1b"
+    schema.external_spec = json.dumps(
+        {"format": "parquet", "extfs": {"access_key_id": "AKID", "secret_access_key": secret}}
+    )
+    info = collection_info("products", described(schema))
+    note = describe_table(info).note or ""
+    written = create_table_text("products", info, {})
+    assert secret not in note and secret not in written
+    assert '"secret_access_key": "***"' in note and '"access_key_id": "AKID"' in note, note
+    assert "\"secret_access_key\": '***'" in written, written

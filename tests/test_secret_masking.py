@@ -62,12 +62,27 @@ MASKED = [
         "CREATE TABLE t (id INT64 PRIMARY KEY) WITH (token = 'tk', api_key='k', x = 'y')",
         "CREATE TABLE t (id INT64 PRIMARY KEY) WITH (token = '***', api_key='***', x = 'y')",
     ),
+    # secret-named keys of an object or of JSON text in an option (an external table's extfs)
+    (
+        'REFRESH EXTERNAL TABLE t WITH (extfs = {"access_key_id": "AK", '
+        '"secret_access_key": "sk1"})',
+        'REFRESH EXTERNAL TABLE t WITH (extfs = {"access_key_id": "AK", '
+        '"secret_access_key": "***"})',
+    ),
+    (
+        'REFRESH EXTERNAL TABLE t WITH (spec = \'{"extfs": {"secret_access_key": "sk1"}}\')',
+        'REFRESH EXTERNAL TABLE t WITH (spec = \'{"extfs": {"secret_access_key": "***"}}\')',
+    ),
     ("SET password = 'pw'", "SET password = '***'"),
     ("SET a.token TO 'tk'", "SET a.token TO '***'"),
     # data is not a credential: a column named password, a string saying PASSWORD
     ("SELECT * FROM t WHERE password = 'q'", "SELECT * FROM t WHERE password = 'q'"),
     ("SELECT * FROM t WHERE s = 'PASSWORD'", "SELECT * FROM t WHERE s = 'PASSWORD'"),
     ("CREATE TABLE t (key INT64 PRIMARY KEY)", "CREATE TABLE t (key INT64 PRIMARY KEY)"),
+    (
+        'INSERT INTO t VALUES (1, \'{"token": "a"}\')',
+        'INSERT INTO t VALUES (1, \'{"token": "a"}\')',
+    ),
     # URIs in data are masked too (an echo never needs them)
     ("INSERT INTO t VALUES (1, 'http://u:p@h')", "INSERT INTO t VALUES (1, 'http://u:***@h')"),
     # several statements: each one read on its own

@@ -1,4 +1,5 @@
-"""Where the secrets of one URI are: its password and its secret query parameters.
+"""Where the secrets of one URI are: its password and its secret query parameters; and those of
+JSON text (an external collection's spec, a function's params): the values of secret-named keys.
 
 `secret_fields(uri)` gives the `(start, end)` offsets to mask, found with `urllib.parse.urlsplit`
 (the password is what follows the first `:` of the user-info before the host's `@`, as urlsplit
@@ -24,6 +25,7 @@ SECRET_NAME = re.compile(
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 _HOST_AFTER = re.compile(r"@[A-Za-z0-9._\-\[\]:]+(?=[/?#]|$)")
 _PARAMETER = re.compile(r"[^&;#]+")
+_JSON_PAIR = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 
 def has_scheme(text: str) -> bool:
@@ -118,6 +120,24 @@ def mask_uris_in_text(text: str, mask: str = "***") -> str:
     pieces: list[str] = []
     last = 0
     for start, end in secret_fields_in_text(text):
+        pieces += [text[last:start], mask]
+        last = end
+    return "".join([*pieces, text[last:]])
+
+
+def secret_json_fields(text: str) -> list[tuple[int, int]]:
+    """The string values in JSON text whose key names a secret (`{"secret_access_key": "..."}`),
+    as offsets in `text`."""
+    if ":" not in text:
+        return []
+    return [match.span(2) for match in _JSON_PAIR.finditer(text) if SECRET_NAME.search(match[1])]
+
+
+def mask_json_secrets(text: str, mask: str = "***") -> str:
+    """JSON text with the value of each secret-named key masked (see `secret_json_fields`)."""
+    pieces: list[str] = []
+    last = 0
+    for start, end in secret_json_fields(text):
         pieces += [text[last:start], mask]
         last = end
     return "".join([*pieces, text[last:]])

@@ -24,7 +24,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from milvus_kernel.language.grammar import lark_parser
-from milvus_kernel.language.secret_uris import SECRET_NAME, has_scheme, secret_fields
+from milvus_kernel.language.secret_uris import (
+    SECRET_NAME,
+    has_scheme,
+    secret_fields,
+    secret_json_fields,
+)
 
 MASK = "***"
 
@@ -59,13 +64,14 @@ _WORDS = re.compile(r"(?P<word>[A-Za-z_][A-Za-z0-9_]*)|(?P<eq>=)|(?P<other>[^A-Z
 _WORD_NEEDLES = tuple(needle for needle in _NEEDLES if needle != "://")
 _LOOK_BACK = 80
 #: A candidate word that may name a secret option counts when a value may follow it.
-_VALUE_FOLLOWS = re.compile(r"[a-z0-9_]*\s*(?:=|to\b|--|/\*)")
+_VALUE_FOLLOWS = re.compile(r"[a-z0-9_]*[\"']?\s*(?:=|:|to\b|--|/\*)")
 _KEYWORDS = ("password", "token", "connect")
 _STRING_TYPES = {"SINGLE_QUOTED": "string", "DOUBLE_QUOTED": "string", "LEGACY_URI": "uri"}
 _WORD_KINDS = {"PASSWORD": "credential", "TOKEN": "credential", "CONNECT": "connect", "TO": "eq"}
 _STRICT_KINDS = {
     **_WORD_KINDS,
     "EQ": "eq",
+    "COLON": "colon",
     "NAME": "name",
     "LPAR": "(",
     "RPAR": ")",
@@ -133,12 +139,21 @@ class _Spotter:
         quote = value[0]
         end = len(value) - 1 if len(value) > 1 and value.endswith(quote) else len(value)
         previous = self.recent[-1][0] if self.recent else ""
-        if previous == "credential" or (previous == "eq" and self._named(strict)):
+        named = previous == "eq" and self._named(strict)
+        keyed = previous == "colon" and self.depth and self._keyed()  # {"secret_key": "..."}
+        if previous == "credential" or named or keyed:
             self._mark(value, at, [(1, end)])
         elif previous == "connect" or ("://" in value and has_scheme(value)):
             inner = value[1:end]
             fields = secret_fields(inner, assume_authority=previous == "connect")
             self._mark(value, at, [(start + 1, stop + 1) for start, stop in fields])
+        elif ":" in value and self.depth:  # JSON in an option: spec = '{"secret_key": "..."}'
+            self._mark(value, at, secret_json_fields(value[:end]))
+
+    def _keyed(self) -> bool:
+        """True after `"key":` in an object literal when the key says it is secret."""
+        key = self.recent[-2] if len(self.recent) >= 2 else ("", "", 0)
+        return key[0] == "string" and SECRET_NAME.search(key[1].strip("'\"")) is not None
 
     def _named(self, strict: bool) -> bool:
         """True after `name =` when the name says it is secret (strictly: in options or SET)."""

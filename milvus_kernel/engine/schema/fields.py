@@ -14,6 +14,7 @@ from typing import Any
 
 from milvus_kernel.engine.schema.timestamps import from_micros
 from milvus_kernel.errors import ExecutionError
+from milvus_kernel.language.secret_uris import mask_json_secrets
 from milvus_kernel.results import Column, Kind
 
 _INT_TYPES = {"INT8", "INT16", "INT32", "INT64"}
@@ -114,7 +115,7 @@ class CollectionInfo:
     num_shards: int | None = None
     properties: Mapping[str, Any] | None = None
     external_source: str = ""  # an external collection: the path of its files
-    external_spec: str = ""  # and their format (JSON text)
+    external_spec: str = ""  # and their format (JSON text; secret values masked)
 
     def field(self, name: str) -> FieldInfo | None:
         """The field `name`; `items[emb]` is the field `emb` of the ARRAY<STRUCT> `items`."""
@@ -265,5 +266,5 @@ def collection_info(name: str, raw: Mapping[str, Any]) -> CollectionInfo:
         num_shards=raw.get("num_shards"),
         properties=raw.get("properties") or {},
         external_source=raw.get("external_source") or "",
-        external_spec=raw.get("external_spec") or "",
+        external_spec=mask_json_secrets(raw.get("external_spec") or ""),  # extfs credentials
     )
